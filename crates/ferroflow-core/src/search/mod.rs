@@ -1,0 +1,15 @@
+//! MLflow's search language: a lexer, a parser and the typed AST it produces.
+//!
+//! MLflow parses filters with a general SQL tokenizer and a pile of special cases; here the
+//! grammar is explicit. A filter is `clause (AND clause)*`; a clause is `identifier comparator
+//! value`. Errors carry a message that names the offending part, and map to
+//! `INVALID_PARAMETER_VALUE`.
+
+pub mod ast;
+mod lexer;
+mod parser;
+
+pub use ast::*;
+pub use parser::{
+    parse_experiment_filter, parse_experiment_order_by, parse_run_filter, parse_run_order_by,
+};

@@ -1,0 +1,30 @@
+//! The HTTP face of Ferroflow: MLflow's REST API and artifact proxy on axum.
+//!
+//! Handlers are thin: decode the request into `ferroflow-api` types, call one service function,
+//! encode the answer. MLflow's rules live in `ferroflow-service`, SQL in the store crates.
+
+mod artifacts_proxy;
+mod error;
+mod routes;
+
+use ferroflow_artifacts::ArtifactRepo;
+use ferroflow_service::TrackingService;
+use std::sync::Arc;
+
+pub use artifacts_proxy::artifacts_router;
+pub use error::HttpError;
+
+/// Everything a tracking handler may reach. Cheap to clone: only `Arc`s.
+#[derive(Clone)]
+pub struct AppState {
+    pub tracking: Arc<TrackingService>,
+    /// `None` when the server runs with `--no-serve-artifacts`: the proxy routes then answer 503.
+    pub artifacts: Option<Arc<dyn ArtifactRepo>>,
+}
+
+/// The complete application: tracking API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`,
+/// the artifact proxy, and the server metadata endpoints.
+pub fn router(state: AppState) -> axum::Router {
+    let artifacts = artifacts_router(state.artifacts.clone());
+    routes::tracking_routes().with_state(state).merge(artifacts)
+}

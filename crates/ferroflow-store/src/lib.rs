@@ -1,0 +1,12 @@
+//! Storage behind traits.
+//!
+//! The server and the service layer see only `Arc<dyn TrackingStore>`; which database sits behind
+//! it is decided once, by the CLI. Every implementation must pass [`conformance`], so backends
+//! cannot drift apart in behaviour.
+
+pub mod conformance;
+mod error;
+mod tracking;
+
+pub use error::{StoreError, StoreResult};
+pub use tracking::*;
