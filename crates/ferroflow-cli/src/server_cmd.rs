@@ -23,7 +23,11 @@ pub struct ServerArgs {
 
     /// Where runs, experiments and metrics are stored: `sqlite:///relative.db`,
     /// `sqlite:////absolute.db` (PostgreSQL and MySQL URIs are planned).
-    #[arg(long, default_value = "sqlite:///mlflow.db", env = "MLFLOW_BACKEND_STORE_URI")]
+    #[arg(
+        long,
+        default_value = "sqlite:///mlflow.db",
+        env = "MLFLOW_BACKEND_STORE_URI"
+    )]
     backend_store_uri: String,
 
     /// Artifact location given to new experiments. Defaults to `mlflow-artifacts:/` (the proxy)
@@ -32,7 +36,11 @@ pub struct ServerArgs {
     default_artifact_root: Option<String>,
 
     /// Where proxied artifacts are stored: a local directory or `file://` URI.
-    #[arg(long, default_value = "./mlartifacts", env = "MLFLOW_ARTIFACTS_DESTINATION")]
+    #[arg(
+        long,
+        default_value = "./mlartifacts",
+        env = "MLFLOW_ARTIFACTS_DESTINATION"
+    )]
     artifacts_destination: String,
 
     /// Proxy artifact uploads and downloads through this server (the default).
@@ -65,13 +73,18 @@ async fn serve(args: ServerArgs) -> Result<()> {
     let started = Instant::now();
     let serve_artifacts = !args.no_serve_artifacts;
     if let Some(w) = args.workers {
-        tracing::debug!(workers = w, "--workers is accepted for compatibility and ignored");
+        tracing::debug!(
+            workers = w,
+            "--workers is accepted for compatibility and ignored"
+        );
     }
 
     let store = Arc::new(
         SqlStore::connect(&args.backend_store_uri)
             .await
-            .with_context(|| format!("opening backend store {}", redact(&args.backend_store_uri)))?,
+            .with_context(|| {
+                format!("opening backend store {}", redact(&args.backend_store_uri))
+            })?,
     );
 
     let default_artifact_root = match args.default_artifact_root {
@@ -82,7 +95,10 @@ async fn serve(args: ServerArgs) -> Result<()> {
     let artifacts = if serve_artifacts {
         Some(
             ferroflow_artifacts::open_repo(&args.artifacts_destination).with_context(|| {
-                format!("opening artifacts destination {}", args.artifacts_destination)
+                format!(
+                    "opening artifacts destination {}",
+                    args.artifacts_destination
+                )
             })?,
         )
     } else {
@@ -92,11 +108,20 @@ async fn serve(args: ServerArgs) -> Result<()> {
     let dyn_store: Arc<dyn TrackingStore> = store.clone();
     let tracking = Arc::new(TrackingService::new(
         dyn_store,
-        TrackingConfig { default_artifact_root: default_artifact_root.clone(), truncate_long_values: true },
+        TrackingConfig {
+            default_artifact_root: default_artifact_root.clone(),
+            truncate_long_values: true,
+        },
     ));
-    tracking.init().await.context("initialising the tracking store")?;
+    tracking
+        .init()
+        .await
+        .context("initialising the tracking store")?;
 
-    let app = ferroflow_server::router(ferroflow_server::AppState { tracking, artifacts });
+    let app = ferroflow_server::router(ferroflow_server::AppState {
+        tracking,
+        artifacts,
+    });
     let addr: SocketAddr = format!("{}:{}", bracket_ipv6(&args.host), args.port)
         .parse()
         .with_context(|| format!("invalid --host/--port: {}:{}", args.host, args.port))?;
@@ -148,7 +173,11 @@ async fn shutdown_signal() {
 }
 
 fn bracket_ipv6(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_owned() }
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
 }
 
 fn absolute_path(rel: &str) -> Result<String> {
@@ -158,8 +187,12 @@ fn absolute_path(rel: &str) -> Result<String> {
 
 /// Hides the password of a `scheme://user:password@host/db` URI, so logs never carry secrets.
 fn redact(uri: &str) -> String {
-    let Some((scheme, rest)) = uri.split_once("://") else { return uri.to_owned() };
-    let Some((creds, host)) = rest.split_once('@') else { return uri.to_owned() };
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_owned();
+    };
+    let Some((creds, host)) = rest.split_once('@') else {
+        return uri.to_owned();
+    };
     match creds.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => uri.to_owned(),
@@ -172,7 +205,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact("postgresql://u:secret@h:5432/db"), "postgresql://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgresql://u:secret@h:5432/db"),
+            "postgresql://u:***@h:5432/db"
+        );
         assert_eq!(redact("sqlite:///mlflow.db"), "sqlite:///mlflow.db");
         assert_eq!(redact("postgresql://u@h/db"), "postgresql://u@h/db");
     }

@@ -73,8 +73,13 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 5] =
-        [Self::Running, Self::Scheduled, Self::Finished, Self::Failed, Self::Killed];
+    pub const ALL: [RunStatus; 5] = [
+        Self::Running,
+        Self::Scheduled,
+        Self::Finished,
+        Self::Failed,
+        Self::Killed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -156,7 +161,10 @@ pub struct Tag {
 
 impl Tag {
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { key: key.into(), value: value.into() }
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -289,7 +297,10 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn empty() -> Self {
-        Self { items: Vec::new(), next_offset: None }
+        Self {
+            items: Vec::new(),
+            next_offset: None,
+        }
     }
 }
 

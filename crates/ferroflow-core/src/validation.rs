@@ -29,7 +29,9 @@ pub const MAX_RESULTS_BULK_INTERVAL: i64 = 2500;
 /// clients still rely on the same rule.
 pub fn validate_key(kind: &str, key: &str) -> Result<()> {
     if key.is_empty() {
-        return Err(Error::invalid(format!("Missing value for required parameter '{kind}'.")));
+        return Err(Error::invalid(format!(
+            "Missing value for required parameter '{kind}'."
+        )));
     }
     if key.chars().count() > MAX_ENTITY_KEY_LENGTH {
         return Err(Error::invalid(format!(
@@ -59,7 +61,8 @@ fn is_path_normalised(p: &str) -> bool {
     if p.starts_with('/') || p.ends_with('/') {
         return false;
     }
-    p.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+    p.split('/')
+        .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
 fn capitalize(s: &str) -> String {
@@ -88,7 +91,16 @@ mod tests {
         for ok in ["a", "metric 1", "a/b", "x.y-z_1", "train:loss"] {
             assert!(validate_key("metric", ok).is_ok(), "{ok}");
         }
-        for bad in ["", "/a", "a/", "a//b", "a/../b", "./a", "a$b", &"k".repeat(251)] {
+        for bad in [
+            "",
+            "/a",
+            "a/",
+            "a//b",
+            "a/../b",
+            "./a",
+            "a$b",
+            &"k".repeat(251),
+        ] {
             assert!(validate_key("metric", bad).is_err(), "{bad}");
         }
     }

@@ -2,8 +2,8 @@ use crate::StoreResult;
 use async_trait::async_trait;
 use ferroflow_core::search::{ExperimentFilter, ExperimentKey, OrderBy, RunFilter, RunKey};
 use ferroflow_core::{
-    DatasetInput, Experiment, ExperimentId, LifecycleStage, Metric, MetricWithRunId,
-    ModelOutput, Page, Param, Run, RunId, RunInfo, RunStatus, Tag, ViewType,
+    DatasetInput, Experiment, ExperimentId, LifecycleStage, Metric, MetricWithRunId, ModelOutput,
+    Page, Param, Run, RunId, RunInfo, RunStatus, Tag, ViewType,
 };
 
 /// Input of [`TrackingStore::create_experiment`].
@@ -108,8 +108,11 @@ pub struct BulkIntervalQuery {
 #[async_trait]
 pub trait TrackingStore: Send + Sync + 'static {
     /// Creates the `Default` experiment (id 0) if missing. Idempotent; called at start-up.
-    async fn ensure_default_experiment(&self, default_artifact_root: &str, now: i64)
-    -> StoreResult<()>;
+    async fn ensure_default_experiment(
+        &self,
+        default_artifact_root: &str,
+        now: i64,
+    ) -> StoreResult<()>;
 
     /// Fails with `AlreadyExists` when an experiment (active or deleted) has the name.
     async fn create_experiment(&self, new: NewExperiment) -> StoreResult<ExperimentId>;
@@ -117,8 +120,12 @@ pub trait TrackingStore: Send + Sync + 'static {
     /// Returns deleted experiments too; `Ok(None)` when no experiment has the name.
     async fn get_experiment_by_name(&self, name: &str) -> StoreResult<Option<Experiment>>;
     async fn search_experiments(&self, query: ExperimentQuery) -> StoreResult<Page<Experiment>>;
-    async fn rename_experiment(&self, id: ExperimentId, new_name: &str, now: i64)
-    -> StoreResult<()>;
+    async fn rename_experiment(
+        &self,
+        id: ExperimentId,
+        new_name: &str,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Soft delete / restore. Deleting an experiment also marks its runs deleted, restoring it
     /// restores them, as MLflow does.
     async fn set_experiment_lifecycle(

@@ -1,7 +1,8 @@
 //! MLflow's search language: a lexer, a parser and the typed AST it produces.
 //!
 //! MLflow parses filters with a general SQL tokenizer and a pile of special cases; here the
-//! grammar is explicit. A filter is `clause (AND clause)*`; a clause is `identifier comparator
+//! grammar is explicit. A filter is a sequence of clauses joined by `AND` (MLflow tolerates stray
+//! or doubled `AND`s, and so do we); a clause is `identifier comparator
 //! value`. Errors carry a message that names the offending part, and map to
 //! `INVALID_PARAMETER_VALUE`.
 
