@@ -98,7 +98,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidParameterValue, message)
@@ -119,14 +122,21 @@ impl ApiError {
             error_code: self.code.as_str(),
             message: &self.message,
             error_class: self.code.error_class(),
-            sqlstate: if (400..500).contains(&status) { Some("KAM00") } else { None },
+            sqlstate: if (400..500).contains(&status) {
+                Some("KAM00")
+            } else {
+                None
+            },
         }
     }
 }
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        Self { code: e.kind.into(), message: e.message }
+        Self {
+            code: e.kind.into(),
+            message: e.message,
+        }
     }
 }
 

@@ -6,6 +6,12 @@
 //! into the same structs. Conversions to and from `ferroflow-core` types live here too, so
 //! neither the domain nor the handlers know JSON.
 
+pub mod de;
+pub mod decode;
+pub mod entities;
 pub mod error;
+pub mod token;
+pub mod tracking;
 
 pub use error::{ApiError, ErrorCode};
+pub use tracking::MLFLOW_COMPAT_VERSION;

@@ -5,6 +5,8 @@
 
 mod artifacts_proxy;
 mod error;
+mod extract;
+mod handlers;
 mod routes;
 
 use ferroflow_artifacts::ArtifactRepo;
