@@ -6,6 +6,7 @@
 
 pub mod entities;
 pub mod error;
+pub mod registry;
 pub mod search;
 pub mod validation;
 

@@ -133,3 +133,87 @@ pub enum ExperimentKey {
 
 pub type RunFilter = Vec<Clause<RunKey>>;
 pub type ExperimentFilter = Vec<Clause<ExperimentKey>>;
+
+/// What a registered-model filter refers to: the name attribute or a tag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RegisteredModelKey {
+    Name,
+    Tag(String),
+}
+
+/// What registered models can be ordered by. MLflow accepts `timestamp` and
+/// `last_updated_timestamp`, and its SQL store sorts both by the last-updated time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegisteredModelOrderKey {
+    Name,
+    LastUpdatedTimestamp,
+}
+
+/// Model-version attributes that can be filtered on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelVersionAttribute {
+    Name,
+    /// The version, compared as an integer.
+    VersionNumber,
+    RunId,
+    /// The version's `source` field.
+    SourcePath,
+}
+
+/// What a model-version filter refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ModelVersionKey {
+    Attribute(ModelVersionAttribute),
+    Tag(String),
+}
+
+/// What model versions can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelVersionOrderKey {
+    Name,
+    VersionNumber,
+    CreationTimestamp,
+    LastUpdatedTimestamp,
+}
+
+/// Logged-model columns a filter may name (bare or with the `attributes.` prefix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoggedModelAttribute {
+    ModelId,
+    /// Compared as text with the decimal experiment id.
+    ExperimentId,
+    Name,
+    ArtifactLocation,
+    /// Milliseconds; reachable as `creation_timestamp`, `creation_time`, `creation_timestamp_ms`.
+    CreationTimestamp,
+    /// Milliseconds; reachable as `last_updated_timestamp`, `last_updated_timestamp_ms`.
+    LastUpdatedTimestamp,
+    /// The official store keeps the status as its protobuf number and compares the filter's
+    /// text with that number, so `status = '2'` finds ready models and the enum name finds none.
+    Status,
+    LifecycleStage,
+    ModelType,
+    SourceRunId,
+    StatusMessage,
+}
+
+impl LoggedModelAttribute {
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Self::CreationTimestamp | Self::LastUpdatedTimestamp)
+    }
+}
+
+/// What a logged-model filter refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LoggedModelKey {
+    Attribute(LoggedModelAttribute),
+    /// Compared with the model's latest value of the metric (optionally on the request's
+    /// datasets).
+    Metric(String),
+    Param(String),
+    Tag(String),
+}
+
+pub type RegisteredModelFilter = Vec<Clause<RegisteredModelKey>>;
+pub type ModelVersionFilter = Vec<Clause<ModelVersionKey>>;
+pub type LoggedModelFilter = Vec<Clause<LoggedModelKey>>;

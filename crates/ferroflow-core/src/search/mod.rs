@@ -9,8 +9,15 @@
 pub mod ast;
 mod lexer;
 mod parser;
+mod registry_parser;
 
 pub use ast::*;
 pub use parser::{
     parse_experiment_filter, parse_experiment_order_by, parse_run_filter, parse_run_order_by,
+};
+pub use registry_parser::{
+    model_version_filter_selects_prompts, parse_logged_model_filter, parse_model_version_filter,
+    parse_model_version_order_by, parse_model_version_order_by_list, parse_registered_model_filter,
+    parse_registered_model_order_by, parse_registered_model_order_by_list,
+    registered_model_filter_selects_prompts,
 };

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 
 /// A comparator as written, before it is checked against the entity.
 #[derive(Debug, Clone, PartialEq)]
-enum RawOp {
+pub(crate) enum RawOp {
     /// Upper-cased operator text: `=`, `<>`, `LIKE`, `NOT IN`, `NOT LIKE`, ...
     Cmp(String),
     IsNull,
@@ -26,7 +26,7 @@ enum RawOp {
 }
 
 impl RawOp {
-    fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             RawOp::Cmp(s) => s,
             RawOp::IsNull => "IS NULL",
@@ -35,7 +35,7 @@ impl RawOp {
     }
 
     /// `None` for operators MLflow tokenizes but never accepts (`<>`, `==`, `NOT LIKE`).
-    fn comparator(&self) -> Option<Comparator> {
+    pub(crate) fn comparator(&self) -> Option<Comparator> {
         Some(match self.text() {
             "=" => Comparator::Eq,
             "!=" => Comparator::Ne,
@@ -56,7 +56,7 @@ impl RawOp {
 
 /// The right-hand side as written. `raw` is the source text, quoted in error messages.
 #[derive(Debug, Clone)]
-enum RawValue {
+pub(crate) enum RawValue {
     None,
     /// A single-quoted string, or a name (which covers double-quoted strings and bare words).
     Text {
@@ -80,7 +80,7 @@ enum RawValue {
 }
 
 impl RawValue {
-    fn raw(&self) -> &str {
+    pub(crate) fn raw(&self) -> &str {
         match self {
             RawValue::None => "None",
             RawValue::Text { raw }
@@ -92,24 +92,34 @@ impl RawValue {
 }
 
 #[derive(Debug, Clone)]
-struct RawClause {
-    ident: String,
-    op: RawOp,
-    value: RawValue,
+pub(crate) struct RawClause {
+    pub(crate) ident: String,
+    pub(crate) op: RawOp,
+    pub(crate) value: RawValue,
 }
 
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<Token>,
     pos: usize,
+    listing: ClauseListing,
+}
+
+/// How `Invalid clause(s)` errors list the offending tokens. MLflow's run search quotes each
+/// one; its registry searches print them bare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClauseListing {
+    Quoted,
+    Bare,
 }
 
 impl<'a> Parser<'a> {
-    fn new(src: &'a str) -> Result<Self> {
+    fn new(src: &'a str, listing: ClauseListing) -> Result<Self> {
         Ok(Self {
             src,
             toks: tokenize(src)?,
             pos: 0,
+            listing,
         })
     }
 
@@ -135,7 +145,12 @@ impl<'a> Parser<'a> {
         {
             end += 1;
         }
-        let listed: Vec<String> = (from..end).map(|i| format!("'{}'", self.text(i))).collect();
+        let listed: Vec<String> = (from..end)
+            .map(|i| match self.listing {
+                ClauseListing::Quoted => format!("'{}'", self.text(i)),
+                ClauseListing::Bare => self.text(i).to_string(),
+            })
+            .collect();
         Error::invalid(format!(
             "Invalid clause(s) in filter string: {}",
             listed.join(", ")
@@ -174,6 +189,10 @@ impl<'a> Parser<'a> {
                 TokenKind::LParen => {
                     // Grouping is not supported; quote the whole group like MLflow does.
                     let msg = match self.matching_paren(self.pos) {
+                        Some(end) if self.listing == ClauseListing::Bare => format!(
+                            "Invalid clause(s) in filter string: {}",
+                            &self.src[self.toks[self.pos].span.start..self.toks[end - 1].span.end]
+                        ),
                         Some(end) => format!(
                             "Invalid clause(s) in filter string: '{}'. Parentheses are only \
                              allowed around IN lists",
@@ -186,10 +205,14 @@ impl<'a> Parser<'a> {
                 TokenKind::Other
                     if self.text(self.pos) == ";" && self.pos + 1 < self.toks.len() =>
                 {
+                    // The registry flavour quotes the filter like Python's `repr`, as MLflow does.
+                    let shown = match self.listing {
+                        ClauseListing::Quoted => format!("'{}'", self.src),
+                        ClauseListing::Bare => crate::registry::python_repr(self.src),
+                    };
                     return Err(Error::invalid(format!(
-                        "Search filter contained multiple expression '{}'. Provide AND-ed \
-                         expression list.",
-                        self.src
+                        "Search filter contained multiple expression {shown}. Provide AND-ed \
+                         expression list."
                     )));
                 }
                 _ => return Err(self.invalid_clause(self.pos)),
@@ -339,7 +362,7 @@ impl<'a> Parser<'a> {
 
 /// Decodes one or more adjacent Python string literals packed in one token (`'a''b'` is `ab`
 /// to Python, which is what MLflow uses to read IN lists). `None` if Python would refuse it.
-fn decode_python_literals(raw: &str) -> Option<String> {
+pub(crate) fn decode_python_literals(raw: &str) -> Option<String> {
     let mut out = String::new();
     let mut chars = raw.chars().peekable();
     while let Some(quote) = chars.next() {
@@ -407,10 +430,15 @@ fn decode_escape(
 }
 
 fn parse_raw_filter(s: &str) -> Result<Vec<RawClause>> {
+    parse_raw_filter_with(s, ClauseListing::Quoted)
+}
+
+/// The clause-level syntax shared by every search grammar; `listing` picks the error style.
+pub(crate) fn parse_raw_filter_with(s: &str, listing: ClauseListing) -> Result<Vec<RawClause>> {
     if s.trim().is_empty() {
         return Ok(Vec::new());
     }
-    Parser::new(s)?.clauses()
+    Parser::new(s, listing)?.clauses()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,7 +447,7 @@ fn parse_raw_filter(s: &str) -> Result<Vec<RawClause>> {
 
 /// Splits an order-by element into its identifier (quotes resolved the way MLflow's `shlex`
 /// pass resolves them) and direction.
-fn parse_raw_order_by(s: &str) -> Result<(String, bool)> {
+pub(crate) fn parse_raw_order_by(s: &str) -> Result<(String, bool)> {
     let unparsable = || {
         Error::invalid(format!(
             "Invalid order_by clause '{s}'. Could not be parsed."
@@ -494,18 +522,18 @@ fn shlex_word(raw: &str) -> Option<String> {
 // Shared helpers for interpreting identifiers and values
 // ---------------------------------------------------------------------------------------------
 
-fn is_quoted(s: &str, q: char) -> bool {
+pub(crate) fn is_quoted(s: &str, q: char) -> bool {
     s.chars().count() >= 2 && s.starts_with(q) && s.ends_with(q)
 }
 
-fn trim_ends(s: &str) -> &str {
+pub(crate) fn trim_ends(s: &str) -> &str {
     let mut it = s.chars();
     it.next();
     it.next_back();
     it.as_str()
 }
 
-fn strip_quotes(s: &str) -> &str {
+pub(crate) fn strip_quotes(s: &str) -> &str {
     if is_quoted(s, '\'') || is_quoted(s, '"') {
         trim_ends(s)
     } else {
@@ -513,7 +541,7 @@ fn strip_quotes(s: &str) -> &str {
     }
 }
 
-fn trim_backticks(s: &str) -> &str {
+pub(crate) fn trim_backticks(s: &str) -> &str {
     if is_quoted(s, '`') { trim_ends(s) } else { s }
 }
 
@@ -523,7 +551,7 @@ fn clean_key(s: &str) -> String {
 }
 
 /// `entity.key` split at the first dot; `None` prefix for a bare key.
-fn split_ident(ident: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_ident(ident: &str) -> (Option<&str>, &str) {
     match ident.split_once('.') {
         Some((entity, key)) => (Some(entity), key),
         None => (None, ident),
@@ -531,7 +559,7 @@ fn split_ident(ident: &str) -> (Option<&str>, &str) {
 }
 
 /// The string a quoted value stands for. MLflow keeps the text between the quotes verbatim.
-fn quoted_string(raw: &str) -> Result<String> {
+pub(crate) fn quoted_string(raw: &str) -> Result<String> {
     if is_quoted(raw, '\'') || is_quoted(raw, '"') {
         Ok(trim_ends(raw).to_string())
     } else {
@@ -591,7 +619,7 @@ fn list_not_supported(supported: &str) -> Error {
     ))
 }
 
-fn list_value(items: &std::result::Result<Vec<String>, String>) -> Result<Value> {
+pub(crate) fn list_value(items: &std::result::Result<Vec<String>, String>) -> Result<Value> {
     match items {
         Ok(v) => Ok(Value::List(v.clone())),
         Err(msg) => Err(Error::invalid(msg.clone())),
