@@ -2,8 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use ferroflow_service::{TrackingConfig, TrackingService};
-use ferroflow_store::TrackingStore;
+use ferroflow_service::{LoggedModelService, RegistryService, TrackingConfig, TrackingService};
+use ferroflow_store::{LoggedModelStore, RegistryStore, TrackingStore};
 use ferroflow_store_sql::SqlStore;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -105,9 +105,11 @@ async fn serve(args: ServerArgs) -> Result<()> {
         None
     };
 
-    let dyn_store: Arc<dyn TrackingStore> = store.clone();
+    let tracking_store: Arc<dyn TrackingStore> = store.clone();
+    let logged_model_store: Arc<dyn LoggedModelStore> = store.clone();
+    let registry_store: Arc<dyn RegistryStore> = store.clone();
     let tracking = Arc::new(TrackingService::new(
-        dyn_store,
+        tracking_store.clone(),
         TrackingConfig {
             default_artifact_root: default_artifact_root.clone(),
             truncate_long_values: true,
@@ -118,8 +120,19 @@ async fn serve(args: ServerArgs) -> Result<()> {
         .await
         .context("initialising the tracking store")?;
 
+    let logged_models = Arc::new(LoggedModelService::new(
+        logged_model_store.clone(),
+        tracking_store.clone(),
+    ));
+    let registry = Arc::new(RegistryService::new(
+        registry_store,
+        logged_model_store,
+        tracking_store,
+    ));
     let app = ferroflow_server::router(ferroflow_server::AppState {
         tracking,
+        logged_models,
+        registry,
         artifacts,
     });
     let addr: SocketAddr = format!("{}:{}", bracket_ipv6(&args.host), args.port)

@@ -10,7 +10,7 @@ mod handlers;
 mod routes;
 
 use ferroflow_artifacts::ArtifactRepo;
-use ferroflow_service::TrackingService;
+use ferroflow_service::{LoggedModelService, RegistryService, TrackingService};
 use std::sync::Arc;
 
 pub use artifacts_proxy::artifacts_router;
@@ -20,6 +20,8 @@ pub use error::HttpError;
 #[derive(Clone)]
 pub struct AppState {
     pub tracking: Arc<TrackingService>,
+    pub logged_models: Arc<LoggedModelService>,
+    pub registry: Arc<RegistryService>,
     /// `None` when the server runs with `--no-serve-artifacts`: the proxy routes then answer 503.
     pub artifacts: Option<Arc<dyn ArtifactRepo>>,
 }

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ferroflow_server::{AppState, router};
-use ferroflow_service::{TrackingConfig, TrackingService};
+use ferroflow_service::{LoggedModelService, RegistryService, TrackingConfig, TrackingService};
 use ferroflow_store_sql::SqlStore;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -21,10 +21,13 @@ async fn app_with(config: TrackingConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("sqlite:///{}/mlflow.db", dir.path().display());
     let store = SqlStore::connect(&uri).await.unwrap();
-    let tracking = TrackingService::new(Arc::new(store), config);
+    let store = Arc::new(store);
+    let tracking = TrackingService::new(store.clone(), config);
     tracking.init().await.unwrap();
     let state = AppState {
         tracking: Arc::new(tracking),
+        logged_models: Arc::new(LoggedModelService::new(store.clone(), store.clone())),
+        registry: Arc::new(RegistryService::new(store.clone(), store.clone(), store)),
         artifacts: None,
     };
     App {

@@ -6,7 +6,12 @@
 //! [`ferroflow_core::Error`], so any transport (REST, tests, a future gRPC face) gets the same
 //! behaviour.
 
+pub mod logged_models;
+pub mod registry;
 pub mod rules;
+
+pub use logged_models::LoggedModelService;
+pub use registry::RegistryService;
 
 use ferroflow_core::search::{
     ExperimentAttribute, ExperimentKey, OrderBy, RunAttribute, RunKey, parse_experiment_filter,

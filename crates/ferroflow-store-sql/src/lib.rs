@@ -9,7 +9,9 @@
 
 mod db;
 mod dialect;
+mod logged_models;
 mod ops;
+mod registry;
 mod search;
 mod sql;
 mod sqlite;

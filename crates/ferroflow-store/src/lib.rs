@@ -6,7 +6,11 @@
 
 pub mod conformance;
 mod error;
+mod logged_models;
+mod registry;
 mod tracking;
 
 pub use error::{StoreError, StoreResult};
+pub use logged_models::*;
+pub use registry::*;
 pub use tracking::*;
