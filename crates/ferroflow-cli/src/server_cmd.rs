@@ -152,6 +152,13 @@ async fn serve(args: ServerArgs) -> Result<()> {
         env!("CARGO_PKG_VERSION"),
     );
 
+    // Without TCP_NODELAY, Nagle's algorithm holds a small body written after its headers for
+    // a delayed ACK (~40 ms per small artifact download).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("could not set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
