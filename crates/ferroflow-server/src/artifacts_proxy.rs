@@ -172,8 +172,10 @@ async fn list(
     } else {
         let files: Vec<_> = files
             .into_iter()
+            // Proto3 JSON also omits a zero int64, so an empty file has no `file_size` and the
+            // client reports `None` for it, as with the official server.
             .map(|f| match f.file_size {
-                Some(size) if !f.is_dir => {
+                Some(size) if !f.is_dir && size > 0 => {
                     serde_json::json!({"path": f.path, "is_dir": false, "file_size": size})
                 }
                 _ => serde_json::json!({"path": f.path, "is_dir": f.is_dir}),
