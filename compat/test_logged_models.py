@@ -68,8 +68,8 @@ def test_logged_model_client_api(client, experiment_id):
     client.set_logged_model_tags(m.model_id, {"team": "x", "a.b": "2"})
     client.delete_logged_model_tag(m.model_id, "team")
     client.log_model_params(m.model_id, {f"k{i}": str(i) for i in range(150)})
-    done = client.finalize_logged_model(m.model_id, LoggedModelStatus.UPLOAD_FAILED)
-    assert done.status == LoggedModelStatus.UPLOAD_FAILED
+    done = client.finalize_logged_model(m.model_id, LoggedModelStatus.FAILED)
+    assert done.status == LoggedModelStatus.FAILED
     got = client.get_logged_model(m.model_id)
     assert got.tags == {"a.b": "2"}
     assert len(got.params) == 151 and got.model_type == "sklearn"

@@ -300,7 +300,7 @@ pub(crate) async fn log_batch(
     params: Vec<Param>,
     tags: Vec<Tag>,
 ) -> StoreResult<()> {
-    require_active(db, run_id).await?;
+    let experiment_id = require_active(db, run_id).await?;
     let d = db.dialect();
     let rid = run_id.as_str();
 
@@ -413,6 +413,8 @@ pub(crate) async fn log_batch(
             s.push(&d.on_conflict_ignore("run_uuid, key, step, timestamp, value, is_nan"));
             db.execute(&s).await?;
         }
+        // Points naming a logged model are also that model's metrics (MLflow 3).
+        crate::logged_models::record_model_metrics(db, rid, experiment_id, &points).await?;
         // The batch's own latest point per key, then one conditional upsert.
         let mut latest: HashMap<&str, &Metric> = HashMap::new();
         for m in &points {
