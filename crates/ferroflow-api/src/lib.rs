@@ -10,6 +10,8 @@ pub mod de;
 pub mod decode;
 pub mod entities;
 pub mod error;
+pub mod logged_models;
+pub mod registry;
 pub mod token;
 pub mod tracking;
 

@@ -27,8 +27,11 @@ pub struct AppState {
 }
 
 /// The complete application: tracking API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`,
-/// the artifact proxy, and the server metadata endpoints.
+/// the artifact proxy, the server metadata endpoints, and the web UI at `/` and `/static/*`.
 pub fn router(state: AppState) -> axum::Router {
     let artifacts = artifacts_router(state.artifacts.clone());
-    routes::tracking_routes().with_state(state).merge(artifacts)
+    routes::tracking_routes()
+        .with_state(state)
+        .merge(artifacts)
+        .merge(ferroflow_ui::ui_router())
 }

@@ -52,6 +52,107 @@ fn endpoints() -> Vec<(&'static str, MethodRouter<AppState>)> {
         // §3.4 inputs / outputs
         ("/runs/log-inputs", post(runs::log_inputs)),
         ("/runs/outputs", post(runs::log_outputs)),
+        // §3.5 logged models (the tag key is the rest of the path: the client does not encode it)
+        ("/logged-models", post(handlers::logged_models::create)),
+        (
+            "/logged-models/search",
+            post(handlers::logged_models::search),
+        ),
+        (
+            "/logged-models/{model_id}",
+            get(handlers::logged_models::get)
+                .patch(handlers::logged_models::finalize)
+                .delete(handlers::logged_models::delete),
+        ),
+        (
+            "/logged-models/{model_id}/tags",
+            axum::routing::patch(handlers::logged_models::set_tags),
+        ),
+        (
+            "/logged-models/{model_id}/tags/{*tag_key}",
+            axum::routing::delete(handlers::logged_models::delete_tag),
+        ),
+        (
+            "/logged-models/{model_id}/params",
+            post(handlers::logged_models::log_params),
+        ),
+        (
+            "/logged-models/{model_id}/artifacts/directories",
+            get(handlers::logged_models::list_artifacts),
+        ),
+        // §4 model registry (GET searches; PATCH/DELETE carry JSON bodies)
+        (
+            "/registered-models/create",
+            post(handlers::registry::create_model),
+        ),
+        ("/registered-models/get", get(handlers::registry::get_model)),
+        (
+            "/registered-models/rename",
+            post(handlers::registry::rename_model),
+        ),
+        (
+            "/registered-models/update",
+            axum::routing::patch(handlers::registry::update_model),
+        ),
+        (
+            "/registered-models/delete",
+            axum::routing::delete(handlers::registry::delete_model),
+        ),
+        (
+            "/registered-models/search",
+            get(handlers::registry::search_models),
+        ),
+        (
+            "/registered-models/get-latest-versions",
+            post(handlers::registry::latest_versions).get(handlers::registry::latest_versions),
+        ),
+        (
+            "/registered-models/set-tag",
+            post(handlers::registry::set_model_tag),
+        ),
+        (
+            "/registered-models/delete-tag",
+            axum::routing::delete(handlers::registry::delete_model_tag),
+        ),
+        (
+            "/registered-models/alias",
+            post(handlers::registry::set_alias)
+                .delete(handlers::registry::delete_alias)
+                .get(handlers::registry::get_by_alias),
+        ),
+        (
+            "/model-versions/create",
+            post(handlers::registry::create_version),
+        ),
+        ("/model-versions/get", get(handlers::registry::get_version)),
+        (
+            "/model-versions/update",
+            axum::routing::patch(handlers::registry::update_version),
+        ),
+        (
+            "/model-versions/delete",
+            axum::routing::delete(handlers::registry::delete_version),
+        ),
+        (
+            "/model-versions/transition-stage",
+            post(handlers::registry::transition_stage),
+        ),
+        (
+            "/model-versions/get-download-uri",
+            get(handlers::registry::download_uri),
+        ),
+        (
+            "/model-versions/search",
+            get(handlers::registry::search_versions),
+        ),
+        (
+            "/model-versions/set-tag",
+            post(handlers::registry::set_version_tag),
+        ),
+        (
+            "/model-versions/delete-tag",
+            axum::routing::delete(handlers::registry::delete_version_tag),
+        ),
     ]
 }
 

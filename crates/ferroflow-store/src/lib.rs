@@ -5,6 +5,8 @@
 //! cannot drift apart in behaviour.
 
 pub mod conformance;
+pub mod conformance_logged_models;
+pub mod conformance_registry;
 mod error;
 mod logged_models;
 mod registry;

@@ -2,8 +2,10 @@
 //! service function, encode.
 
 pub mod experiments;
+pub mod logged_models;
 pub mod meta;
 pub mod metrics;
+pub mod registry;
 pub mod runs;
 
 use crate::HttpError;
