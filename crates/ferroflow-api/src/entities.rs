@@ -172,6 +172,8 @@ impl Metric {
             model_id: self.model_id.filter(|s| !s.is_empty()),
             dataset_name: self.dataset_name.filter(|s| !s.is_empty()),
             dataset_digest: self.dataset_digest.filter(|s| !s.is_empty()),
+            // The request's own run id governs where the point goes.
+            run_id: None,
         })
     }
 
@@ -184,7 +186,7 @@ impl Metric {
             dataset_name: m.dataset_name.clone(),
             dataset_digest: m.dataset_digest.clone(),
             model_id: m.model_id.clone(),
-            run_id: run_id.map(str::to_owned),
+            run_id: run_id.map(str::to_owned).or_else(|| m.run_id.clone()),
         }
     }
 }

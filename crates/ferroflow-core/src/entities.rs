@@ -193,6 +193,9 @@ pub struct Metric {
     pub model_id: Option<String>,
     pub dataset_name: Option<String>,
     pub dataset_digest: Option<String>,
+    /// The run that logged the point, where the context does not already say it (a logged
+    /// model's metrics come from the run that produced the model).
+    pub run_id: Option<String>,
 }
 
 impl Metric {
@@ -205,6 +208,7 @@ impl Metric {
             model_id: None,
             dataset_name: None,
             dataset_digest: None,
+            run_id: None,
         }
     }
 }

@@ -133,6 +133,7 @@ async fn load(db: &mut dyn Db, mut models: Vec<LoggedModel>) -> StoreResult<Vec<
                     model_id: Some(row.text(0)?),
                     dataset_name: row.opt_text(7)?,
                     dataset_digest: row.opt_text(8)?,
+                    run_id: row.opt_text(6)?,
                 });
             }
         }

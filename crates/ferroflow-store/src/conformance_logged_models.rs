@@ -299,6 +299,12 @@ pub async fn run_metrics_become_model_metrics(t: Tracking, m: Models) {
             .iter()
             .all(|x| x.model_id.as_deref() == Some("m-1"))
     );
+    assert!(
+        got.metrics
+            .iter()
+            .all(|x| x.run_id.as_deref() == Some(r.as_str())),
+        "a model's metrics name the run that logged them: {got:?}"
+    );
     assert!(got.metrics[0].value.is_nan());
     assert_eq!(got.metrics[0].dataset_name.as_deref(), Some("ds"));
     assert_eq!(got.metrics[2].value, 0.7);

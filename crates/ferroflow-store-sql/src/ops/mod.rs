@@ -47,6 +47,7 @@ pub(crate) fn metric_at(row: &Row, at: usize) -> StoreResult<Metric> {
         model_id: row.opt_text(at + 5)?,
         dataset_name: row.opt_text(at + 6)?,
         dataset_digest: row.opt_text(at + 7)?,
+        run_id: None,
     })
 }
 
