@@ -1,7 +1,8 @@
 //! Lowering of the search AST to SQL.
 //!
 //! Each clause becomes a predicate with bind parameters (values never enter the SQL text);
-//! metric/param/tag/dataset clauses become correlated `EXISTS` probes that hit primary keys, and
+//! metric/param/tag clauses become `IN` lists answered from (key, value, owner) indexes,
+//! dataset clauses correlated `EXISTS` probes that hit primary keys, and
 //! order-by keys become `LEFT JOIN`s so missing values can be sorted last. Pagination is by
 //! offset, fetching one extra row to know whether another page exists.
 
@@ -148,19 +149,21 @@ fn kv_clause(
     op: Comparator,
     value: &Value,
 ) -> StoreResult<()> {
+    // `outer IN (owners having the key [and a matching value])` rather than a correlated EXISTS:
+    // the subquery is answered once from the (key, value, owner) index and each candidate row
+    // is then checked against that list, instead of one B-tree probe per candidate.
     let head = |s: &mut Sql, not: bool| {
-        s.push(if not {
-            "NOT EXISTS (SELECT 1 FROM "
-        } else {
-            "EXISTS (SELECT 1 FROM "
-        })
-        .push(table)
-        .push(" k WHERE k.")
-        .push(owner)
-        .push(" = ")
-        .push(outer)
-        .push(" AND k.key = ")
-        .bind(key);
+        s.push(outer)
+            .push(if not {
+                " NOT IN (SELECT k."
+            } else {
+                " IN (SELECT k."
+            })
+            .push(owner)
+            .push(" FROM ")
+            .push(table)
+            .push(" k WHERE k.key = ")
+            .bind(key);
     };
     match op {
         Comparator::IsNull => head(s, true),
@@ -193,13 +196,11 @@ fn run_clause(s: &mut Sql, c: &Clause<RunKey>) -> StoreResult<()> {
         RunKey::Metric(key) => {
             // NaN is stored as 0 with a flag: it satisfies only `!=`, as in IEEE arithmetic.
             let sym = numeric_op(c.op)?;
-            s.push(
-                "EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ",
-            )
-            .bind(key.as_str())
-            .push(" AND (m.value")
-            .push(sym)
-            .bind(number_of(&c.value)?);
+            s.push("r.run_uuid IN (SELECT m.run_uuid FROM latest_metrics m WHERE m.key = ")
+                .bind(key.as_str())
+                .push(" AND (m.value")
+                .push(sym)
+                .bind(number_of(&c.value)?);
             s.push(if c.op == Comparator::Ne {
                 " OR m.is_nan = 1))"
             } else {
@@ -318,7 +319,12 @@ pub(crate) fn run_search_sql(dialect: Dialect, q: &RunQuery) -> StoreResult<Sql>
             }
             RunKey::Attribute(a) => {
                 let col = run_attribute_col(*a);
-                order.push(format!("CASE WHEN {col} IS NULL THEN 1 ELSE 0 END"));
+                // Only the end time can be missing. Leaving the null-sorting term out for the
+                // other columns lets the (experiment, stage, start_time, run_uuid) index
+                // deliver the default order, so a page stops reading after `max_results` rows.
+                if *a == RunAttribute::EndTime {
+                    order.push(format!("CASE WHEN {col} IS NULL THEN 1 ELSE 0 END"));
+                }
                 order.push(format!("{col}{d}"));
             }
             RunKey::Dataset(_) => return Err(invalid("Cannot order runs by a dataset field")),
@@ -330,8 +336,19 @@ pub(crate) fn run_search_sql(dialect: Dialect, q: &RunQuery) -> StoreResult<Sql>
     for c in &q.filter {
         run_clause(&mut s, c)?;
     }
-    order.push("r.start_time DESC".to_owned());
-    order.push("r.run_uuid ASC".to_owned());
+    // Final tie-breakers, unless the caller's keys already include them (a repeated key can
+    // never change the order).
+    let ordered_by = |a: RunAttribute| {
+        q.order_by
+            .iter()
+            .any(|ob| matches!(ob.key, RunKey::Attribute(k) if k == a))
+    };
+    if !ordered_by(RunAttribute::StartTime) {
+        order.push("r.start_time DESC".to_owned());
+    }
+    if !ordered_by(RunAttribute::RunId) {
+        order.push("r.run_uuid ASC".to_owned());
+    }
     s.push(" ORDER BY ").push(&order.join(", "));
     limit_offset(&mut s, q.max_results, q.offset);
     Ok(s)
