@@ -6,6 +6,7 @@
 //! into the same structs. Conversions to and from `ferroflow-core` types live here too, so
 //! neither the domain nor the handlers know JSON.
 
+pub mod charts;
 pub mod de;
 pub mod decode;
 pub mod entities;

@@ -49,6 +49,11 @@ fn endpoints() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         // UI only, outside the proto (reference §3.9).
         ("/metrics/get-history-bulk", get(metrics::bulk)),
+        // Ferroflow UI only: per-pixel min/max reduction of huge histories.
+        (
+            "/metrics/get-history-downsampled",
+            get(handlers::charts::history_downsampled),
+        ),
         // §3.4 inputs / outputs
         ("/runs/log-inputs", post(runs::log_inputs)),
         ("/runs/outputs", post(runs::log_outputs)),

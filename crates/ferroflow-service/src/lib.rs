@@ -6,6 +6,7 @@
 //! [`ferroflow_core::Error`], so any transport (REST, tests, a future gRPC face) gets the same
 //! behaviour.
 
+pub mod charts;
 pub mod logged_models;
 pub mod registry;
 pub mod rules;

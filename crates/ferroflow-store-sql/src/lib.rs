@@ -25,8 +25,8 @@ use ferroflow_core::{
     Page, Param, Run, RunId, RunInfo, Tag,
 };
 use ferroflow_store::{
-    BulkIntervalQuery, ExperimentQuery, HistoryPage, HistoryQuery, NewExperiment, NewRun, RunQuery,
-    RunUpdate, StoreResult, TrackingStore,
+    BulkIntervalQuery, DownsampleQuery, DownsampledSeries, ExperimentQuery, HistoryPage,
+    HistoryQuery, NewExperiment, NewRun, RunQuery, RunUpdate, StoreResult, TrackingStore,
 };
 use futures::future::BoxFuture;
 use ops::{experiments, history, runs};
@@ -237,6 +237,14 @@ impl TrackingStore for SqlStore {
         query: BulkIntervalQuery,
     ) -> StoreResult<Vec<MetricWithRunId>> {
         self.read_snapshot(move |db| Box::pin(history::bulk_interval(db, query)))
+            .await
+    }
+
+    async fn get_metric_history_downsampled(
+        &self,
+        query: DownsampleQuery,
+    ) -> StoreResult<Vec<DownsampledSeries>> {
+        self.read_snapshot(move |db| Box::pin(ops::downsample::downsampled(db, query)))
             .await
     }
 

@@ -5,6 +5,7 @@
 //! cannot drift apart in behaviour.
 
 pub mod conformance;
+pub mod conformance_downsample;
 pub mod conformance_logged_models;
 pub mod conformance_registry;
 mod error;

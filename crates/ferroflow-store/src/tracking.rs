@@ -97,6 +97,44 @@ pub struct BulkIntervalQuery {
     pub max_results: u64,
 }
 
+/// The metric field a downsampled read spreads its buckets along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownsampleAxis {
+    Step,
+    Timestamp,
+}
+
+/// A chart read of several runs' histories of one metric, reduced to a few points per pixel
+/// column so that a million-point history costs the browser a few thousand points.
+#[derive(Debug, Clone)]
+pub struct DownsampleQuery {
+    pub run_ids: Vec<RunId>,
+    pub key: String,
+    pub axis: DownsampleAxis,
+    /// Buckets (pixel columns) per run; at least 1.
+    pub buckets: u32,
+    /// Inclusive range on `axis` (a zoomed chart); `None` = the whole history.
+    pub x_range: Option<(i64, i64)>,
+}
+
+/// One stored point of a history, returned as it was logged (never an average).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DownsamplePoint {
+    pub step: i64,
+    pub timestamp: i64,
+    pub value: f64,
+}
+
+/// The reduced history of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownsampledSeries {
+    pub run_id: RunId,
+    /// Points of the history inside the range, before reduction.
+    pub total_points: u64,
+    /// In (step, timestamp, value) order, without duplicates.
+    pub points: Vec<DownsamplePoint>,
+}
+
 /// Everything about runs and experiments that MLflow's tracking API persists.
 ///
 /// Contract shared by all implementations (checked by [`crate::conformance`]):
@@ -173,5 +211,24 @@ pub trait TrackingStore: Send + Sync + 'static {
         &self,
         query: BulkIntervalQuery,
     ) -> StoreResult<Vec<MetricWithRunId>>;
+    /// Per-bucket extremes of several runs' histories of one metric (M4 reduction), so a chart
+    /// draws the same picture from a few thousand points as from the full history.
+    ///
+    /// Contract (checked by [`crate::conformance_downsample`]):
+    /// * one series per distinct run, in the order given; an unknown run fails with `NotFound`;
+    ///   a run without the metric (or without points in range) has an empty series;
+    /// * only points inside `x_range` count (on `axis`), and `total_points` counts them;
+    /// * the points' steps are split into at most `buckets` contiguous ranges of (nearly) equal
+    ///   width — for `Step` the range is `x_range` or the run's step extent, for `Timestamp` the
+    ///   step extent of the points in range, which is a time bucketing whenever timestamps grow
+    ///   with steps, as clients log them;
+    /// * each non-empty bucket contributes its first and last point (in (step, timestamp,
+    ///   value) order), a point with its least and one with its greatest non-NaN value, and a
+    ///   NaN point when it holds one, so spikes and gaps survive; at most 5 points per bucket;
+    /// * every returned point is a stored point, unchanged (NaN and ±Inf included).
+    async fn get_metric_history_downsampled(
+        &self,
+        query: DownsampleQuery,
+    ) -> StoreResult<Vec<DownsampledSeries>>;
     async fn search_runs(&self, query: RunQuery) -> StoreResult<Page<Run>>;
 }

@@ -1,6 +1,7 @@
 //! Thin handlers, one module per resource: decode (via [`crate::extract::Wire`]), call one
 //! service function, encode.
 
+pub mod charts;
 pub mod experiments;
 pub mod logged_models;
 pub mod meta;

@@ -3,6 +3,7 @@
 //! Write operations run inside the group-commit writer's transaction (one savepoint each), so
 //! their check-then-write sequences are atomic: there is only one writer.
 
+pub(crate) mod downsample;
 pub(crate) mod experiments;
 pub(crate) mod history;
 pub(crate) mod runs;

@@ -6,6 +6,7 @@ import { setQuery } from '../router.js';
 import { tagEditor } from '../components/tags.js';
 import { artifactBrowser } from '../components/artifacts.js';
 import { lineChart } from '../charts/line.js';
+import { fetchDownsampled } from './compare.js';
 
 const TABS = ['overview', 'metrics', 'params', 'tags', 'datasets', 'models', 'artifacts'];
 const LIVE_MS = 5000;
@@ -151,10 +152,18 @@ export async function render(root, { params, query }) {
         io.unobserve(e.target);
         const m = list.find((x) => x.key === e.target.dataset.key);
         const plot = e.target.querySelector('.plot');
-        runsApi.historySampled([runId], m.key, 1000).then((pts) => {
-          data.set(m.key, pts);
+        // Server-side min/max per pixel column: a 1M-point metric arrives as a few thousand points.
+        const t0 = performance.now();
+        const buckets = Math.max(100, Math.round((plot.clientWidth || 600) * Math.min(2, window.devicePixelRatio || 1)));
+        fetchDownsampled([runId], m.key, { buckets }).then((res) => {
+          const s = res.get(runId) || { points: [], total_points: 0 };
+          data.set(m.key, s.points);
+          const t1 = performance.now();
           plot.replaceChildren();
           instances.set(m.key, lineChart(plot, chartOpts(m)));
+          const t2 = performance.now();
+          Object.assign(e.target.dataset, { points: String(s.points.length), total: String(s.total_points), fetchMs: (t1 - t0).toFixed(1), drawMs: (t2 - t1).toFixed(1), loadMs: (t2 - t0).toFixed(1) });
+          console.debug(`metric chart ${m.key}: ${s.points.length}/${s.total_points} points, fetch ${(t1 - t0).toFixed(1)} ms, draw ${(t2 - t1).toFixed(1)} ms`);
         }).catch((err) => mount(plot, errorBox(err)));
       }
     }, { rootMargin: '200px' });
