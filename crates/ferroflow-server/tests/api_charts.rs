@@ -2,71 +2,23 @@
 //! reduction keeps spikes and NaN gaps, both mounts answer, and bad input is a 4xx in MLflow's
 //! error format.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ferroflow_server::{AppState, router};
-use ferroflow_service::{LoggedModelService, RegistryService, TrackingConfig, TrackingService};
-use ferroflow_store_sql::SqlStore;
-use http_body_util::BodyExt;
+use common::{App, app, assert_error};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct App {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = format!("sqlite:///{}/mlflow.db", dir.path().display());
-    let store = Arc::new(SqlStore::connect(&uri).await.unwrap());
-    let tracking = TrackingService::new(store.clone(), TrackingConfig::default());
-    tracking.init().await.unwrap();
-    let state = AppState {
-        tracking: Arc::new(tracking),
-        logged_models: Arc::new(LoggedModelService::new(store.clone(), store.clone())),
-        registry: Arc::new(RegistryService::new(store.clone(), store.clone(), store)),
-        artifacts: None,
-    };
-    App {
-        router: router(state),
-        _dir: dir,
-    }
-}
 
 impl App {
-    async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn get(&self, prefix: &str, query: &str) -> (StatusCode, Value) {
+    async fn downsampled(&self, prefix: &str, query: &str) -> (StatusCode, Value) {
         let uri = format!("{prefix}/metrics/get-history-downsampled?{query}");
-        self.call(Request::get(uri).body(Body::empty()).unwrap())
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
             .await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let req = Request::post(format!("/api/2.0/mlflow{path}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let (s, v) = self.call(req).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {v}");
-        v
     }
 
     async fn run(&self) -> String {
         let v = self
-            .post(
+            .ok_post(
                 "/runs/create",
                 json!({"experiment_id": "0", "run_name": "r"}),
             )
@@ -88,18 +40,13 @@ impl App {
                     json!({"key": "loss", "value": v, "timestamp": 1_000_000 + s * 10, "step": s})
                 })
                 .collect();
-            self.post(
+            self.ok_post(
                 "/runs/log-batch",
                 json!({"run_id": run, "metrics": metrics}),
             )
             .await;
         }
     }
-}
-
-fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
-    assert_eq!(resp.0.as_u16(), status, "{}", resp.1);
-    assert_eq!(resp.1["error_code"], code, "{}", resp.1);
 }
 
 fn point_at(series: &Value, step: i64) -> Option<&Value> {
@@ -118,7 +65,7 @@ async fn reduces_history_keeping_spikes_and_gaps() {
     app.seed(&a, 5000).await;
     for prefix in ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] {
         let (s, v) = app
-            .get(
+            .downsampled(
                 prefix,
                 &format!("run_id={a}&run_id={b}&metric_key=loss&buckets=50"),
             )
@@ -149,7 +96,7 @@ async fn zoom_refetches_a_range_on_either_axis() {
     app.seed(&a, 3000).await;
     let prefix = "/ajax-api/2.0/mlflow";
     let (s, v) = app
-        .get(
+        .downsampled(
             prefix,
             &format!("run_id={a}&metric_key=loss&x_min=1200&x_max=1299&buckets=1000"),
         )
@@ -168,7 +115,7 @@ async fn zoom_refetches_a_range_on_either_axis() {
     );
 
     let (s, v) = app
-        .get(
+        .downsampled(
             prefix,
             &format!(
                 "run_id={a}&metric_key=loss&x_axis=timestamp&x_min=1010000&x_max=1019990&buckets=10"
@@ -203,12 +150,14 @@ async fn bad_input_is_a_client_error() {
         ),
     ];
     for q in &cases {
-        assert_error(&app.get(p, q).await, 400, "INVALID_PARAMETER_VALUE");
+        assert_error(&app.downsampled(p, q).await, 400, "INVALID_PARAMETER_VALUE");
     }
-    let missing = app.get(p, "run_id=0123456789abcdef&metric_key=loss").await;
+    let missing = app
+        .downsampled(p, "run_id=0123456789abcdef&metric_key=loss")
+        .await;
     assert_error(&missing, 404, "RESOURCE_DOES_NOT_EXIST");
     let (s, v) = app
-        .get(
+        .downsampled(
             p,
             &format!("run_id={a}&metric_key=loss&buckets=5000&x_min=5"),
         )

@@ -2,90 +2,14 @@
 //! repository: the reference §9 sequence (steps 10–28 without registration) and the error
 //! answers the official server gives.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use ferroflow_artifacts::{ArtifactRepo, LocalArtifactRepo};
-use ferroflow_server::{AppState, router};
-use ferroflow_service::{LoggedModelService, RegistryService, TrackingConfig, TrackingService};
-use ferroflow_store_sql::SqlStore;
-use http_body_util::BodyExt;
+use common::{App, app, app_serving_artifacts, assert_error};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct App {
-    router: Router,
-    artifacts: Option<Arc<dyn ArtifactRepo>>,
-    _dir: tempfile::TempDir,
-}
-
-async fn app(serve_artifacts: bool) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = format!("sqlite:///{}/mlflow.db", dir.path().display());
-    let store = Arc::new(SqlStore::connect(&uri).await.unwrap());
-    let tracking = TrackingService::new(store.clone(), TrackingConfig::default());
-    tracking.init().await.unwrap();
-    let artifacts: Option<Arc<dyn ArtifactRepo>> = serve_artifacts.then(|| {
-        Arc::new(LocalArtifactRepo::local(dir.path().join("art")).unwrap()) as Arc<dyn ArtifactRepo>
-    });
-    let state = AppState {
-        tracking: Arc::new(tracking),
-        logged_models: Arc::new(LoggedModelService::new(store.clone(), store.clone())),
-        registry: Arc::new(RegistryService::new(store.clone(), store.clone(), store)),
-        artifacts: artifacts.clone(),
-    };
-    App {
-        router: router(state),
-        artifacts,
-        _dir: dir,
-    }
-}
 
 impl App {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("/api/2.0/mlflow{path}"));
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let (s, v) = self.call(method, path, body).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {v}");
-        v
-    }
-
-    async fn experiment(&self, name: &str) -> String {
-        let v = self
-            .ok(
-                Method::POST,
-                "/experiments/create",
-                Some(json!({"name": name})),
-            )
-            .await;
-        v["experiment_id"].as_str().unwrap().to_owned()
-    }
-
     async fn run(&self, exp: &str) -> String {
         let v = self
             .ok(
@@ -109,15 +33,10 @@ impl App {
     }
 }
 
-fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
-    assert_eq!(resp.0.as_u16(), status, "{}", resp.1);
-    assert_eq!(resp.1["error_code"], code, "{}", resp.1);
-}
-
 #[tokio::test]
 async fn log_model_sequence_without_registration() {
-    let app = app(true).await;
-    let exp = app.experiment("x").await;
+    let app = app_serving_artifacts().await;
+    let exp = app.create_experiment("x").await;
     let run = app.run(&exp).await;
     app.ok(
         Method::POST,
@@ -271,8 +190,8 @@ async fn log_model_sequence_without_registration() {
 
 #[tokio::test]
 async fn tags_params_delete_and_errors() {
-    let app = app(false).await;
-    let exp = app.experiment("x").await;
+    let app = app().await;
+    let exp = app.create_experiment("x").await;
     let id = app.model(&exp, "m").await;
 
     // Tag keys with dots (and slashes) go unencoded in the path.
@@ -413,8 +332,8 @@ async fn tags_params_delete_and_errors() {
 
 #[tokio::test]
 async fn search_pagination_order_and_validation() {
-    let app = app(false).await;
-    let exp = app.experiment("x").await;
+    let app = app().await;
+    let exp = app.create_experiment("x").await;
     let mut ids = Vec::new();
     for name in ["c", "a", "b"] {
         ids.push(app.model(&exp, name).await);
@@ -504,15 +423,12 @@ async fn search_pagination_order_and_validation() {
     }
 
     // Routes exist under the ajax prefix too.
-    let resp = app
-        .router
-        .clone()
-        .oneshot(
+    let (status, _) = app
+        .raw(
             Request::get(format!("/ajax-api/2.0/mlflow/logged-models/{}", ids[0]))
                 .body(Body::empty())
                 .unwrap(),
         )
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+        .await;
+    assert_eq!(status, StatusCode::OK);
 }

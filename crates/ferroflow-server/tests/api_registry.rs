@@ -2,88 +2,18 @@
 //! as the official client sends them (GET searches, PATCH/DELETE with JSON bodies), the answers'
 //! shapes, error codes, and the refusal of sources outside the artifact stores.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use ferroflow_server::{AppState, router};
-use ferroflow_service::{LoggedModelService, RegistryService, TrackingConfig, TrackingService};
-use ferroflow_store_sql::SqlStore;
-use http_body_util::BodyExt;
+use common::{App, app, assert_error};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct App {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = format!("sqlite:///{}/mlflow.db", dir.path().display());
-    let store = Arc::new(SqlStore::connect(&uri).await.unwrap());
-    let tracking = TrackingService::new(store.clone(), TrackingConfig::default());
-    tracking.init().await.unwrap();
-    let state = AppState {
-        tracking: Arc::new(tracking),
-        logged_models: Arc::new(LoggedModelService::new(store.clone(), store.clone())),
-        registry: Arc::new(RegistryService::new(store.clone(), store.clone(), store)),
-        artifacts: None,
-    };
-    App {
-        router: router(state),
-        _dir: dir,
-    }
-}
 
 impl App {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("/api/2.0/mlflow{path}"));
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let (s, v) = self.call(method, path, body).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {v}");
-        v
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.ok(Method::POST, path, Some(body)).await
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.ok(Method::GET, path, None).await
-    }
-
     async fn run(&self) -> (String, String) {
-        let exp = self.post("/experiments/create", json!({"name": "e"})).await["experiment_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let exp = self.create_experiment("e").await;
         let run = self
-            .post("/runs/create", json!({"experiment_id": exp}))
+            .ok_post("/runs/create", json!({"experiment_id": exp}))
             .await;
         (
             run["run"]["info"]["run_id"].as_str().unwrap().to_owned(),
@@ -95,7 +25,7 @@ impl App {
     }
 
     async fn version(&self, name: &str, run_id: &str) -> Value {
-        self.post(
+        self.ok_post(
             "/model-versions/create",
             json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
         )
@@ -104,16 +34,11 @@ impl App {
     }
 }
 
-fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
-    assert_eq!(resp.0.as_u16(), status, "{}", resp.1);
-    assert_eq!(resp.1["error_code"], code, "{}", resp.1);
-}
-
 #[tokio::test]
 async fn registered_model_lifecycle_over_the_wire() {
     let app = app().await;
     let created = app
-        .post(
+        .ok_post(
             "/registered-models/create",
             json!({"name": "m", "description": "d", "tags": [{"key": "k", "value": "v"}]}),
         )
@@ -162,21 +87,21 @@ async fn registered_model_lifecycle_over_the_wire() {
     assert_eq!(v["current_stage"], "None");
     // A runs:/ source downloads from the run's artifact location.
     let uri = app
-        .get("/model-versions/get-download-uri?name=m&version=1")
+        .ok_get("/model-versions/get-download-uri?name=m&version=1")
         .await;
     assert_eq!(uri["artifact_uri"], format!("{artifact_uri}/model"));
 
-    app.post(
+    app.ok_post(
         "/registered-models/alias",
         json!({"name": "m", "alias": "champion", "version": "1"}),
     )
     .await;
     let by_alias = app
-        .get("/registered-models/alias?name=m&alias=champion")
+        .ok_get("/registered-models/alias?name=m&alias=champion")
         .await;
     assert_eq!(by_alias["model_version"]["aliases"], json!(["champion"]));
     let renamed = app
-        .post(
+        .ok_post(
             "/registered-models/rename",
             json!({"name": "m", "new_name": "m2"}),
         )
@@ -226,25 +151,25 @@ async fn registered_model_lifecycle_over_the_wire() {
 #[tokio::test]
 async fn stages_latest_versions_and_version_numbers() {
     let app = app().await;
-    app.post("/registered-models/create", json!({"name": "m"}))
+    app.ok_post("/registered-models/create", json!({"name": "m"}))
         .await;
     let (run_id, _) = app.run().await;
     for _ in 0..3 {
         app.version("m", &run_id).await;
     }
-    app.post(
+    app.ok_post(
         "/model-versions/transition-stage",
         json!({"name": "m", "version": "1", "stage": "production", "archive_existing_versions": false}),
     )
     .await;
     let t = app
-        .post(
+        .ok_post(
             "/model-versions/transition-stage",
             json!({"name": "m", "version": "2", "stage": "PRODUCTION", "archive_existing_versions": true}),
         )
         .await;
     assert_eq!(t["model_version"]["current_stage"], "Production");
-    let v1 = app.get("/model-versions/get?name=m&version=1").await;
+    let v1 = app.ok_get("/model-versions/get?name=m&version=1").await;
     assert_eq!(v1["model_version"]["current_stage"], "Archived");
     assert_error(
         &app.call(
@@ -257,7 +182,7 @@ async fn stages_latest_versions_and_version_numbers() {
         "INVALID_PARAMETER_VALUE",
     );
     let latest = app
-        .post(
+        .ok_post(
             "/registered-models/get-latest-versions",
             json!({"name": "m", "stages": ["production"]}),
         )
@@ -281,13 +206,13 @@ async fn stages_latest_versions_and_version_numbers() {
         )
         .await;
     assert_eq!(updated["model_version"]["description"], "x");
-    app.post(
+    app.ok_post(
         "/model-versions/set-tag",
         json!({"name": "m", "version": "4", "key": "k", "value": "v"}),
     )
     .await;
     let found = app
-        .get("/model-versions/search?filter=tag.k%3D%27v%27&max_results=10")
+        .ok_get("/model-versions/search?filter=tag.k%3D%27v%27&max_results=10")
         .await;
     assert_eq!(found["model_versions"][0]["version"], "4");
     app.ok(
@@ -297,7 +222,7 @@ async fn stages_latest_versions_and_version_numbers() {
     )
     .await;
     let found = app
-        .get("/model-versions/search?filter=tag.k%3D%27v%27")
+        .ok_get("/model-versions/search?filter=tag.k%3D%27v%27")
         .await;
     assert_eq!(found, json!({}));
     assert_error(
@@ -312,17 +237,17 @@ async fn stages_latest_versions_and_version_numbers() {
 async fn search_hides_prompts_and_paginates() {
     let app = app().await;
     for name in ["a", "b", "c"] {
-        app.post("/registered-models/create", json!({"name": name}))
+        app.ok_post("/registered-models/create", json!({"name": name}))
             .await;
     }
-    app.post(
+    app.ok_post(
         "/registered-models/create",
         json!({"name": "p", "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}]}),
     )
     .await;
     // Exactly what the 3.x client sends.
     let q = "filter=tag.%60mlflow.prompt.is_prompt%60+%21%3D+%27true%27&max_results=2";
-    let page = app.get(&format!("/registered-models/search?{q}")).await;
+    let page = app.ok_get(&format!("/registered-models/search?{q}")).await;
     let names: Vec<&str> = page["registered_models"]
         .as_array()
         .unwrap()
@@ -332,7 +257,7 @@ async fn search_hides_prompts_and_paginates() {
     assert_eq!(names, ["a", "b"]);
     let token = page["next_page_token"].as_str().unwrap();
     let next = app
-        .get(&format!(
+        .ok_get(&format!(
             "/registered-models/search?{q}&page_token={}",
             token.replace('=', "%3D")
         ))
@@ -353,16 +278,13 @@ async fn search_hides_prompts_and_paginates() {
     let req = Request::get("/ajax-api/2.0/mlflow/registered-models/get?name=a")
         .body(Body::empty())
         .unwrap();
-    assert_eq!(
-        app.router.clone().oneshot(req).await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.raw(req).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn sources_outside_the_artifact_stores_are_refused() {
     let app = app().await;
-    app.post("/registered-models/create", json!({"name": "m"}))
+    app.ok_post("/registered-models/create", json!({"name": "m"}))
         .await;
     let (run_id, artifact_uri) = app.run().await;
     let bad = [
@@ -393,7 +315,7 @@ async fn sources_outside_the_artifact_stores_are_refused() {
     }
     // Inside the run's artifact location is fine, and stays where it is.
     let ok = app
-        .post(
+        .ok_post(
             "/model-versions/create",
             json!({"name": "m", "source": format!("{artifact_uri}/model"), "run_id": run_id}),
         )

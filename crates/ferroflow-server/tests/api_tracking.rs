@@ -1,95 +1,15 @@
 //! In-process tests of the tracking REST API over a real SQLite store: every endpoint's happy
 //! path and the error answers (status + `error_code`) the official server gives.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ferroflow_server::{AppState, router};
-use ferroflow_service::{LoggedModelService, RegistryService, TrackingConfig, TrackingService};
-use ferroflow_store_sql::SqlStore;
-use http_body_util::BodyExt;
+use common::{App, app, app_with, assert_error};
+use ferroflow_service::TrackingConfig;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct App {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-async fn app_with(config: TrackingConfig) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = format!("sqlite:///{}/mlflow.db", dir.path().display());
-    let store = SqlStore::connect(&uri).await.unwrap();
-    let store = Arc::new(store);
-    let tracking = TrackingService::new(store.clone(), config);
-    tracking.init().await.unwrap();
-    let state = AppState {
-        tracking: Arc::new(tracking),
-        logged_models: Arc::new(LoggedModelService::new(store.clone(), store.clone())),
-        registry: Arc::new(RegistryService::new(store.clone(), store.clone(), store)),
-        artifacts: None,
-    };
-    App {
-        router: router(state),
-        _dir: dir,
-    }
-}
-
-async fn app() -> App {
-    app_with(TrackingConfig::default()).await
-}
 
 impl App {
-    async fn raw(&self, req: Request<Body>) -> (StatusCode, String) {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    async fn get(&self, path_and_query: &str) -> (StatusCode, Value) {
-        let req = Request::get(format!("/api/2.0/mlflow{path_and_query}"))
-            .body(Body::empty())
-            .unwrap();
-        let (s, body) = self.raw(req).await;
-        (
-            s,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let req = Request::post(format!("/api/2.0/mlflow{path}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let (s, body) = self.raw(req).await;
-        (
-            s,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
-    }
-
-    async fn ok_post(&self, path: &str, body: Value) -> Value {
-        let (s, v) = self.post(path, body).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {v}");
-        v
-    }
-
-    async fn ok_get(&self, path: &str) -> Value {
-        let (s, v) = self.get(path).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {v}");
-        v
-    }
-
-    async fn create_experiment(&self, name: &str) -> String {
-        let v = self
-            .ok_post("/experiments/create", json!({"name": name}))
-            .await;
-        v["experiment_id"].as_str().unwrap().to_owned()
-    }
-
     async fn create_run(&self, exp: &str) -> String {
         let v = self
             .ok_post(
@@ -99,11 +19,6 @@ impl App {
             .await;
         v["run"]["info"]["run_id"].as_str().unwrap().to_owned()
     }
-}
-
-fn assert_error(resp: &(StatusCode, Value), status: u16, code: &str) {
-    assert_eq!(resp.0.as_u16(), status, "{}", resp.1);
-    assert_eq!(resp.1["error_code"], code, "{}", resp.1);
 }
 
 // ------------------------------------------------------------------------------ metadata

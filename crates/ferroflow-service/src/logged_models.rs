@@ -1,8 +1,8 @@
 //! MLflow 3 logged models as use cases: ids, names and artifact locations are decided here,
 //! searches are parsed and bounded here, storage only persists.
 
-use crate::rules::{self, append_to_uri_path, experiment_not_found, parse_experiment_id};
-use crate::{map_store, now_ms};
+use crate::rules::{self, append_to_uri_path, parse_experiment_id};
+use crate::{map_experiment_store, map_store, now_ms};
 use ferroflow_core::registry::{
     LoggedModel, LoggedModelStatus, SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT,
     validate_logged_model_name,
@@ -11,7 +11,7 @@ use ferroflow_core::search::{LoggedModelAttribute, parse_logged_model_filter};
 use ferroflow_core::{Error, LifecycleStage, Page, Param, Result, Tag};
 use ferroflow_store::{
     LoggedModelDataset, LoggedModelOrder, LoggedModelOrderKey, LoggedModelQuery, LoggedModelStore,
-    NewLoggedModel, StoreError, TrackingStore,
+    NewLoggedModel, TrackingStore,
 };
 use std::sync::Arc;
 
@@ -134,10 +134,7 @@ impl LoggedModelService {
             .tracking
             .get_experiment(experiment_id)
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound(_) => experiment_not_found(experiment_id),
-                other => map_store(other),
-            })?;
+            .map_err(map_experiment_store(experiment_id))?;
         if exp.lifecycle_stage != LifecycleStage::Active {
             return Err(Error::invalid(format!(
                 "The experiment {experiment_id} must be in the 'active' state. Current state is {}.",
@@ -161,10 +158,7 @@ impl LoggedModelService {
         self.store
             .create_logged_model(new)
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound(_) => experiment_not_found(experiment_id),
-                other => map_store(other),
-            })
+            .map_err(map_experiment_store(experiment_id))
     }
 
     pub async fn get_logged_model(

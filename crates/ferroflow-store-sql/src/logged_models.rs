@@ -10,6 +10,7 @@
 
 use crate::SqlStore;
 use crate::db::Db;
+use crate::ops::filters::{dir, invalid, limit_offset, numeric_op, page, text_cmp};
 use crate::ops::{IN_CHUNK, loaded_value, rows_per_insert, stage_from, stored_value};
 use crate::sql::{Row, Sql};
 use async_trait::async_trait;
@@ -372,10 +373,6 @@ pub(crate) async fn record_model_metrics(
 
 // ------------------------------------------------------------------------------------ search
 
-fn invalid(msg: impl Into<String>) -> StoreError {
-    StoreError::Invalid(msg.into())
-}
-
 fn attribute_col(a: LoggedModelAttribute) -> &'static str {
     use LoggedModelAttribute as A;
     match a {
@@ -393,68 +390,17 @@ fn attribute_col(a: LoggedModelAttribute) -> &'static str {
     }
 }
 
-/// `<col> <op> <value>` on a text column (LIKE is case-sensitive, ILIKE is not).
-fn text_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {
-    let d = s.dialect;
-    let text = || match value {
-        Value::String(v) => Ok(v.clone()),
-        other => Err(invalid(format!("Expected a string value, got {other:?}"))),
-    };
-    match op {
-        Comparator::Eq => {
-            s.push(col).push(" = ").bind(text()?);
-        }
-        Comparator::Ne => {
-            s.push(col).push(" != ").bind(text()?);
-        }
-        Comparator::Like => {
-            let (kw, pattern) = d.like_pattern(&text()?);
-            s.push(col).push(kw).bind(pattern);
-        }
-        Comparator::ILike => {
-            let (pre, mid, post) = d.ilike();
-            s.push(pre).push(col).push(mid).bind(text()?).push(post);
-        }
-        Comparator::In | Comparator::NotIn => {
-            let items = match value {
-                Value::List(l) => l.clone(),
-                Value::String(v) => vec![v.clone()],
-                other => return Err(invalid(format!("Expected a list, got {other:?}"))),
-            };
-            let negate = op == Comparator::NotIn;
-            if items.is_empty() {
-                s.push(if negate { "1 = 1" } else { "1 = 0" });
-            } else {
-                s.push(col)
-                    .push(if negate { " NOT IN " } else { " IN " })
-                    .bind_list(items);
-            }
-        }
-        other => {
-            return Err(invalid(format!(
-                "Invalid comparator '{}' for a string value",
-                other.as_str()
-            )));
-        }
-    }
-    Ok(())
+/// `<col> <op> <value>` on a text column; `IN` also takes a single string.
+fn string_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {
+    text_cmp(s, col, op, value, |v| match v {
+        Value::List(l) => Ok(l.clone()),
+        Value::String(one) => Ok(vec![one.clone()]),
+        other => Err(invalid(format!("Expected a list, got {other:?}"))),
+    })
 }
 
 fn numeric_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {
-    let sym = match op {
-        Comparator::Eq => " = ",
-        Comparator::Ne => " != ",
-        Comparator::Lt => " < ",
-        Comparator::Le => " <= ",
-        Comparator::Gt => " > ",
-        Comparator::Ge => " >= ",
-        other => {
-            return Err(invalid(format!(
-                "Invalid comparator '{}' for a numeric value",
-                other.as_str()
-            )));
-        }
-    };
+    let sym = numeric_op(op)?;
     let Value::Number(n) = value else {
         return Err(invalid(format!("Expected a numeric value, got {value:?}")));
     };
@@ -495,9 +441,9 @@ fn clause(
                 LoggedModelAttribute::Status | LoggedModelAttribute::ExperimentId
             ) {
                 // Integer columns compared with the filter's text, as MLflow's store does.
-                text_cmp(s, &d.cast_text(attribute_col(*a)), c.op, &c.value)
+                string_cmp(s, &d.cast_text(attribute_col(*a)), c.op, &c.value)
             } else {
-                text_cmp(s, attribute_col(*a), c.op, &c.value)
+                string_cmp(s, attribute_col(*a), c.op, &c.value)
             }
         }
         LoggedModelKey::Metric(key) => {
@@ -523,7 +469,7 @@ fn clause(
             ))
             .bind(key.as_str())
             .push(" AND ");
-            text_cmp(s, "f.value", c.op, &c.value)?;
+            string_cmp(s, "f.value", c.op, &c.value)?;
             s.push(")");
             Ok(())
         }
@@ -571,7 +517,7 @@ fn search_sql(db: &dyn Db, q: &LoggedModelQuery) -> StoreResult<Sql> {
     let mut has_ctime = false;
     let mut has_id = false;
     for ob in &q.order_by {
-        let dir = if ob.ascending { " ASC" } else { " DESC" };
+        let dir = dir(ob.ascending);
         match &ob.key {
             LoggedModelOrderKey::Attribute(a) => {
                 has_ctime |= *a == LoggedModelAttribute::CreationTimestamp;
@@ -600,9 +546,7 @@ fn search_sql(db: &dyn Db, q: &LoggedModelQuery) -> StoreResult<Sql> {
     }
     // Every branch above leaves a trailing ", ".
     s.text.truncate(s.text.len() - 2);
-    let lim = i64::try_from(q.max_results.saturating_add(1)).unwrap_or(i64::MAX);
-    let off = i64::try_from(q.offset).unwrap_or(i64::MAX);
-    s.push(" LIMIT ").bind(lim).push(" OFFSET ").bind(off);
+    limit_offset(&mut s, q.max_results, q.offset);
     Ok(s)
 }
 
@@ -611,19 +555,15 @@ async fn search(db: &mut dyn Db, q: LoggedModelQuery) -> StoreResult<Page<Logged
         return Ok(Page::empty());
     }
     let s = search_sql(db, &q)?;
-    let mut models = db
+    let models = db
         .fetch_all(&s)
         .await?
         .iter()
         .map(|r| model_from(r).map(|(m, _)| m))
         .collect::<StoreResult<Vec<_>>>()?;
-    let max = usize::try_from(q.max_results).unwrap_or(usize::MAX);
-    let next_offset = (models.len() > max).then(|| q.offset + q.max_results);
-    models.truncate(max);
-    Ok(Page {
-        items: load(db, models).await?,
-        next_offset,
-    })
+    let mut page = page(models, q.max_results, q.offset);
+    page.items = load(db, page.items).await?;
+    Ok(page)
 }
 
 #[async_trait]

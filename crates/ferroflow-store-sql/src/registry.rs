@@ -7,6 +7,7 @@
 use crate::SqlStore;
 use crate::db::Db;
 use crate::ops::IN_CHUNK;
+use crate::ops::filters::{dir, in_list, invalid, limit_offset, numeric_op, page, text_cmp};
 use crate::sql::{Row, Sql};
 use async_trait::async_trait;
 use ferroflow_core::registry::{
@@ -14,7 +15,7 @@ use ferroflow_core::registry::{
     registry_tag_keys,
 };
 use ferroflow_core::search::{
-    Clause, Comparator, ModelVersionAttribute, ModelVersionKey, ModelVersionOrderKey,
+    Clause, Comparator, ModelVersionAttribute, ModelVersionKey, ModelVersionOrderKey, OrderBy,
     RegisteredModelKey, RegisteredModelOrderKey, Value,
 };
 use ferroflow_core::{Page, Tag};
@@ -606,99 +607,32 @@ async fn by_alias(db: &mut dyn Db, name: &str, alias: &str) -> StoreResult<Optio
 
 // ------------------------------------------------------------------------------------ search
 
-fn invalid(msg: impl Into<String>) -> StoreError {
-    StoreError::Invalid(msg.into())
-}
-
-fn text_of(v: &Value) -> StoreResult<&str> {
-    match v {
-        Value::String(s) => Ok(s),
-        other => Err(invalid(format!("Expected a string value, got {other:?}"))),
-    }
-}
-
-/// `<col> <op> <value>` for string attributes and tag values.
+/// `<col> <op> <value>` for string attributes and tag values; `IN` takes only a list here.
 fn string_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {
-    let d = s.dialect;
-    match op {
-        Comparator::Eq => {
-            s.push(col).push(" = ").bind(text_of(value)?);
-        }
-        Comparator::Ne => {
-            s.push(col).push(" != ").bind(text_of(value)?);
-        }
-        Comparator::Like => {
-            let (kw, pattern) = d.like_pattern(text_of(value)?);
-            s.push(col).push(kw).bind(pattern);
-        }
-        Comparator::ILike => {
-            let (pre, mid, post) = d.ilike();
-            s.push(pre)
-                .push(col)
-                .push(mid)
-                .bind(text_of(value)?)
-                .push(post);
-        }
-        Comparator::In | Comparator::NotIn => {
-            let Value::List(items) = value else {
-                return Err(invalid("Expected a list value"));
-            };
-            let not = op == Comparator::NotIn;
-            if items.is_empty() {
-                s.push(if not { "1 = 1" } else { "1 = 0" });
-            } else {
-                s.push(col)
-                    .push(if not { " NOT IN " } else { " IN " })
-                    .bind_list(items.iter().cloned());
-            }
-        }
-        other => {
-            return Err(invalid(format!(
-                "Invalid comparator '{}' for a string value",
-                other.as_str()
-            )));
-        }
-    }
-    Ok(())
+    text_cmp(s, col, op, value, |v| match v {
+        Value::List(items) => Ok(items.clone()),
+        _ => Err(invalid("Expected a list value")),
+    })
 }
 
+/// Version numbers: an ordering comparison or `[NOT] IN`, with numbers given as text too.
 fn numeric_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {
-    let sym = match op {
-        Comparator::Eq => " = ",
-        Comparator::Ne => " != ",
-        Comparator::Lt => " < ",
-        Comparator::Le => " <= ",
-        Comparator::Gt => " > ",
-        Comparator::Ge => " >= ",
-        Comparator::In | Comparator::NotIn => {
-            let Value::List(items) = value else {
-                return Err(invalid("Expected a list value"));
-            };
-            let nums: Vec<i64> = items
-                .iter()
-                .map(|i| {
-                    i.trim()
-                        .parse::<i64>()
-                        .map_err(|_| invalid(format!("Invalid version number '{i}'")))
-                })
-                .collect::<StoreResult<_>>()?;
-            let not = op == Comparator::NotIn;
-            if nums.is_empty() {
-                s.push(if not { "1 = 1" } else { "1 = 0" });
-            } else {
-                s.push(col)
-                    .push(if not { " NOT IN " } else { " IN " })
-                    .bind_list(nums);
-            }
-            return Ok(());
-        }
-        other => {
-            return Err(invalid(format!(
-                "Invalid comparator '{}' for a numeric value",
-                other.as_str()
-            )));
-        }
-    };
+    if let Comparator::In | Comparator::NotIn = op {
+        let Value::List(items) = value else {
+            return Err(invalid("Expected a list value"));
+        };
+        let nums: Vec<i64> = items
+            .iter()
+            .map(|i| {
+                i.trim()
+                    .parse::<i64>()
+                    .map_err(|_| invalid(format!("Invalid version number '{i}'")))
+            })
+            .collect::<StoreResult<_>>()?;
+        in_list(s, col, op == Comparator::NotIn, nums);
+        return Ok(());
+    }
+    let sym = numeric_op(op)?;
     let n = match value {
         Value::Number(n) => *n,
         Value::String(t) => t
@@ -739,23 +673,18 @@ fn not_prompt(s: &mut Sql, table: &str, owner_join: &str) {
     .push(" AND LOWER(t.value) = 'true')");
 }
 
-fn dir(ascending: bool) -> &'static str {
-    if ascending { " ASC" } else { " DESC" }
-}
-
-fn page<T>(mut items: Vec<T>, max_results: u64, offset: u64) -> Page<T> {
-    let more = items.len() as u64 > max_results;
-    items.truncate(usize::try_from(max_results).unwrap_or(usize::MAX));
-    Page {
-        items,
-        next_offset: more.then_some(offset + max_results),
+/// ` ORDER BY` the requested keys in turn, or `default` when the request names none.
+fn order_by<K>(s: &mut Sql, keys: &[OrderBy<K>], default: &str, col: impl Fn(&K) -> &'static str) {
+    s.push(" ORDER BY ");
+    if keys.is_empty() {
+        s.push(default);
     }
-}
-
-fn limit_offset(s: &mut Sql, max_results: u64, offset: u64) {
-    let limit = i64::try_from(max_results.saturating_add(1)).unwrap_or(i64::MAX);
-    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-    s.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    for (i, ob) in keys.iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.push(col(&ob.key)).push(dir(ob.ascending));
+    }
 }
 
 pub(crate) fn registered_model_search_sql(
@@ -786,20 +715,10 @@ pub(crate) fn registered_model_search_sql(
         s.push(" AND ");
         not_prompt(&mut s, "registered_model_tags", JOIN);
     }
-    s.push(" ORDER BY ");
-    for (i, ob) in q.order_by.iter().enumerate() {
-        if i > 0 {
-            s.push(", ");
-        }
-        let col = match ob.key {
-            RegisteredModelOrderKey::Name => "rm.name",
-            RegisteredModelOrderKey::LastUpdatedTimestamp => "rm.last_updated_time",
-        };
-        s.push(col).push(dir(ob.ascending));
-    }
-    if q.order_by.is_empty() {
-        s.push("rm.name ASC");
-    }
+    order_by(&mut s, &q.order_by, "rm.name ASC", |key| match key {
+        RegisteredModelOrderKey::Name => "rm.name",
+        RegisteredModelOrderKey::LastUpdatedTimestamp => "rm.last_updated_time",
+    });
     limit_offset(&mut s, q.max_results, q.offset);
     Ok(s)
 }
@@ -855,22 +774,17 @@ pub(crate) fn model_version_search_sql(
         s.push(" AND ");
         not_prompt(&mut s, "model_version_tags", JOIN);
     }
-    s.push(" ORDER BY ");
-    for (i, ob) in q.order_by.iter().enumerate() {
-        if i > 0 {
-            s.push(", ");
-        }
-        let col = match ob.key {
+    order_by(
+        &mut s,
+        &q.order_by,
+        "mv.name ASC, mv.version DESC",
+        |key| match key {
             ModelVersionOrderKey::Name => "mv.name",
             ModelVersionOrderKey::VersionNumber => "mv.version",
             ModelVersionOrderKey::CreationTimestamp => "mv.creation_time",
             ModelVersionOrderKey::LastUpdatedTimestamp => "mv.last_updated_time",
-        };
-        s.push(col).push(dir(ob.ascending));
-    }
-    if q.order_by.is_empty() {
-        s.push("mv.name ASC, mv.version DESC");
-    }
+        },
+    );
     limit_offset(&mut s, q.max_results, q.offset);
     Ok(s)
 }

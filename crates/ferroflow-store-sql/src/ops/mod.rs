@@ -5,6 +5,7 @@
 
 pub(crate) mod downsample;
 pub(crate) mod experiments;
+pub(crate) mod filters;
 pub(crate) mod history;
 pub(crate) mod runs;
 
