@@ -20,6 +20,8 @@ use tower_http::compression::CompressionLayer;
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
+// Unit tests of the chart modules run under Node; they are not part of the served UI.
+#[exclude = "*.test.mjs"]
 struct Assets;
 
 /// Serves the single-page app at `/` and its files under `/static/`.

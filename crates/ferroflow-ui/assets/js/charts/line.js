@@ -148,6 +148,16 @@ export function lineChart(container, opts = {}) {
     return { min, max };
   }
 
+  // Canvas pixels are opaque to tests and tools: record on the chart element what the last
+  // draw plotted (visible series, their sample counts and x extents) and how many draws ran.
+  let draws = 0;
+  function exposeDrawn(vs) {
+    surf.root.dataset.series = JSON.stringify(
+      vs.map((s) => ({ name: s.name, points: s.x.length, xMin: s.x[0], xMax: s.x[s.x.length - 1] })),
+    );
+    surf.root.dataset.draws = String(++draws);
+  }
+
   function draw() {
     const ctx = surf.ctx;
     const th = surf.theme;
@@ -166,6 +176,7 @@ export function lineChart(container, opts = {}) {
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
       ctx.fillText(series.length ? 'No data' : 'No series', W / 2, H / 2);
+      exposeDrawn(vs);
       return;
     }
     if (xMin === xMax) {
@@ -292,6 +303,7 @@ export function lineChart(container, opts = {}) {
       }
     }
     ctx.restore();
+    exposeDrawn(vs);
   }
 
   function strokeSeries(ctx, x, ty, color, alpha, width, buckets) {
