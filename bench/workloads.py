@@ -587,7 +587,9 @@ def w5(port: int, scale: dict) -> dict:
     octet = "application/octet-stream"
 
     size = scale["w5_big_mib"] * 1024 * 1024
-    big = random.Random(5).randbytes(size)
+    # randbytes(n) builds one n*8-bit integer, which overflows past 256 MiB: draw it by MiB.
+    rng5 = random.Random(5)
+    big = b"".join(rng5.randbytes(1 << 20) for _ in range(size >> 20)) + rng5.randbytes(size % (1 << 20))
     big_path = f"{ARTIFACTS}/{root}/big/blob.bin"
     ups, downs = [], []
     for _ in range(scale["w5_reps"]):
