@@ -9,6 +9,7 @@
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::ops::experiments::{EXP_COLS, attach_tags, experiment_from};
+use crate::ops::filters::{numeric_op, text_cmp};
 use crate::ops::runs::{RUN_COLS, info_from, load};
 use crate::sql::{Row, Sql};
 use ferroflow_core::search::{
@@ -27,13 +28,6 @@ fn stages(s: &mut Sql, col: &str, view: ViewType) {
         .push(col)
         .push(" IN ")
         .bind_list(view.stages().iter().map(|st| st.as_str()));
-}
-
-fn string_of(v: &Value) -> StoreResult<&str> {
-    match v {
-        Value::String(s) => Ok(s),
-        other => Err(invalid(format!("Expected a string value, got {other:?}"))),
-    }
 }
 
 fn list_of(v: &Value) -> StoreResult<Vec<String>> {
@@ -57,75 +51,19 @@ fn number_of(v: &Value) -> StoreResult<f64> {
     }
 }
 
-/// `<col> <op> <value>` for string-valued columns.
+/// `<col> <op> <value>` for string-valued columns: the shared text comparisons, plus the
+/// `IS [NOT] NULL` forms that only run and experiment filters allow.
 fn string_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {
-    let d = s.dialect;
     match op {
-        Comparator::Eq | Comparator::Ne => {
-            let sym = if op == Comparator::Eq { " = " } else { " != " };
-            s.push(col).push(sym).bind(string_of(value)?);
-        }
-        Comparator::Like => {
-            let (kw, pattern) = d.like_pattern(string_of(value)?);
-            s.push(col).push(kw).bind(pattern);
-        }
-        Comparator::ILike => {
-            let (pre, mid, post) = d.ilike();
-            s.push(pre)
-                .push(col)
-                .push(mid)
-                .bind(string_of(value)?)
-                .push(post);
-        }
-        Comparator::In | Comparator::NotIn => {
-            let items = list_of(value)?;
-            if items.is_empty() {
-                s.push(if op == Comparator::In {
-                    "1 = 0"
-                } else {
-                    "1 = 1"
-                });
-            } else {
-                s.push(col)
-                    .push(if op == Comparator::In {
-                        " IN "
-                    } else {
-                        " NOT IN "
-                    })
-                    .bind_list(items);
-            }
-        }
         Comparator::IsNull => {
             s.push(col).push(" IS NULL");
         }
         Comparator::IsNotNull => {
             s.push(col).push(" IS NOT NULL");
         }
-        other => {
-            return Err(invalid(format!(
-                "Invalid comparator '{}' for a string value",
-                other.as_str()
-            )));
-        }
+        _ => text_cmp(s, col, op, value, list_of)?,
     }
     Ok(())
-}
-
-fn numeric_op(op: Comparator) -> StoreResult<&'static str> {
-    Ok(match op {
-        Comparator::Eq => " = ",
-        Comparator::Ne => " != ",
-        Comparator::Lt => " < ",
-        Comparator::Le => " <= ",
-        Comparator::Gt => " > ",
-        Comparator::Ge => " >= ",
-        other => {
-            return Err(invalid(format!(
-                "Invalid comparator '{}' for a numeric value",
-                other.as_str()
-            )));
-        }
-    })
 }
 
 fn numeric_cmp(s: &mut Sql, col: &str, op: Comparator, value: &Value) -> StoreResult<()> {

@@ -1,5 +1,6 @@
-//! Filter and paging SQL shared by the registry and logged-model searches. Their grammars
-//! differ in which values they accept, not in how a comparison or a page becomes SQL.
+//! Filter and paging SQL shared by the run, experiment, registry and logged-model searches.
+//! Their grammars differ in which values they accept, not in how a comparison or a page
+//! becomes SQL.
 
 use crate::sql::{Arg, Sql};
 use ferroflow_core::Page;
