@@ -22,6 +22,9 @@ trap on_error ERR
 
 started=$SECONDS
 
+section "prerequisites (installs what is missing)"
+"$REPO/scripts/install-prereqs.sh"
+
 section "cargo fmt --check"
 cargo fmt --all -- --check
 
