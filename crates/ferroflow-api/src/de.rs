@@ -136,7 +136,9 @@ impl<'de> Deserialize<'de> for Bool {
 }
 
 /// A repeated field that also accepts one bare value, as a query string with a single
-/// occurrence of the key decodes to.
+/// occurrence of the key decodes to. In a JSON body a repeated field must be a list, as on the
+/// official server (its schema check refuses `"experiment_ids": "1"`); [`strict_repeated`]
+/// switches that on for the duration of one decode.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneOrMany<T>(pub Vec<T>);
 
@@ -146,18 +148,36 @@ impl<T> Default for OneOrMany<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either<T> {
-            Many(Vec<T>),
-            One(T),
+thread_local! {
+    static STRICT_REPEATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs one (synchronous) decode in which [`OneOrMany`] refuses a bare value. Decoding never
+/// yields, so a thread-local flag scoped to the call cannot leak into another request.
+pub(crate) fn strict_repeated<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STRICT_REPEATED.with(|c| c.set(self.0));
         }
-        match Option::<Either<T>>::deserialize(d)? {
-            None => Ok(Self(Vec::new())),
-            Some(Either::Many(v)) => Ok(Self(v)),
-            Some(Either::One(v)) => Ok(Self(vec![v])),
+    }
+    let _reset = Reset(STRICT_REPEATED.with(|c| c.replace(true)));
+    f()
+}
+
+/// The prefix by which the decoder recognises a type error (see `decode::type_error`).
+pub(crate) const INVALID_TYPE: &str = "invalid type";
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let item = |v: serde_json::Value| serde_json::from_value::<T>(v).map_err(de::Error::custom);
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Null => Ok(Self(Vec::new())),
+            serde_json::Value::Array(items) => items.into_iter().map(item).collect::<Result<_, _>>().map(Self),
+            _ if STRICT_REPEATED.with(std::cell::Cell::get) => {
+                Err(de::Error::custom(format!("{INVALID_TYPE}: expected a list")))
+            }
+            one => Ok(Self(vec![item(one)?])),
         }
     }
 }

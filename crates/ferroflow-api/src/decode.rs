@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 /// Decodes a JSON request body. Like the official server, an empty body is `{}` and a body that
 /// is a JSON string holding an object (old clients double-encode) is decoded twice.
 pub fn from_json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    from_value(parse_body(body)?)
+    let value = parse_body(body)?;
+    crate::de::strict_repeated(|| from_value(value))
 }
 
 /// The body as a JSON object, without decoding it into a request type.
@@ -61,11 +62,87 @@ pub fn query_to_value(query: &str) -> Value {
 /// Decodes an already-parsed JSON value after the proto-level key checks.
 pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
     normalize_keys(&mut value)?;
-    serde_json::from_value(value).map_err(|e| {
-        ApiError::invalid(format!(
-            "Invalid request: {e}. See the API docs for more information about request parameters."
-        ))
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let (path, inner) = (e.path().clone(), e.into_inner());
+        type_error(&value, &path, &inner.to_string()).unwrap_or_else(|| {
+            ApiError::invalid(format!(
+                "Invalid request: {inner}. See the API docs for more information about request \
+                 parameters."
+            ))
+        })
     })
+}
+
+/// MLflow's message for a field of the wrong JSON type (`"name": 123`), which its schema check
+/// words as `Invalid value 123 for parameter 'name' supplied:  Hint: Value was of type 'int'.`
+/// with the value as Python's `json.dumps(sort_keys=True)` prints it. `None` for other errors
+/// (missing fields, unknown enum names), which keep serde's wording.
+fn type_error(root: &Value, path: &serde_path_to_error::Path, error: &str) -> Option<ApiError> {
+    let is_type_error = error.starts_with(crate::de::INVALID_TYPE)
+        || error.ends_with("is not a valid double")
+        || error.ends_with("is not an integer")
+        || error.ends_with("is out of range");
+    if !is_type_error {
+        return None;
+    }
+    let mut value = root;
+    let mut name = String::new();
+    for segment in path {
+        match segment {
+            serde_path_to_error::Segment::Map { key } => {
+                value = value.get(key)?;
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                name.push_str(key);
+            }
+            serde_path_to_error::Segment::Seq { index } => {
+                value = value.get(index)?;
+                name.push_str(&format!("[{index}]"));
+            }
+            _ => return None,
+        }
+    }
+    if name.is_empty() {
+        return None;
+    }
+    Some(ApiError::invalid(format!(
+        "Invalid value {} for parameter '{name}' supplied:  Hint: Value was of type '{}'. See the \
+         API docs for more information about request parameters.",
+        python_json(value),
+        python_type(value)
+    )))
+}
+
+/// `type(value).__name__` of the value Python's `json.loads` would make.
+fn python_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// `json.dumps(value, sort_keys=True, separators=(",", ":"))`: compact, keys sorted (serde_json's
+/// map is ordered), non-ASCII escaped as `\uXXXX` like Python's default `ensure_ascii`.
+fn python_json(value: &Value) -> String {
+    let compact = value.to_string();
+    let mut out = String::with_capacity(compact.len());
+    for c in compact.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
 
 /// `snake_case` → `lowerCamel`, the proto3 JSON name of a field.
@@ -218,6 +295,32 @@ mod tests {
         let e = from_json_body::<Req>(br#"{"run_id": 5}"#).unwrap_err();
         assert_eq!(e.http_status(), 400);
         assert!(from_json_body::<Req>(br#"{"flag": "maybe"}"#).is_err());
+    }
+
+    #[test]
+    fn type_errors_are_worded_as_mlflow_words_them() {
+        let msg = |body: &[u8]| from_json_body::<Req>(body).unwrap_err().message;
+        let tail = "See the API docs for more information about request parameters.";
+        assert_eq!(
+            msg(br#"{"run_id": 123}"#),
+            format!("Invalid value 123 for parameter 'run_id' supplied:  Hint: Value was of type 'int'. {tail}")
+        );
+        assert_eq!(
+            msg(br#"{"run_id": [1, {"b": 1, "a": "\u00e9"}]}"#),
+            format!("Invalid value [1,{{\"a\":\"\\u00e9\",\"b\":1}}] for parameter 'run_id' supplied:  Hint: Value was of type 'list'. {tail}")
+        );
+        assert_eq!(
+            msg(br#"{"max_results": "abc"}"#),
+            format!("Invalid value \"abc\" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. {tail}")
+        );
+        // A repeated field must be a list in a JSON body; a query string may give it once.
+        assert_eq!(
+            msg(br#"{"order_by": "a"}"#),
+            format!("Invalid value \"a\" for parameter 'order_by' supplied:  Hint: Value was of type 'str'. {tail}")
+        );
+        assert_eq!(from_query::<Req>("order_by=a").unwrap().order_by.0, vec!["a"]);
+        let r: Req = from_json_body(br#"{"order_by": ["a"]}"#).unwrap();
+        assert_eq!(r.order_by.0, vec!["a"]);
     }
 
     #[test]
