@@ -173,10 +173,14 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
         let item = |v: serde_json::Value| serde_json::from_value::<T>(v).map_err(de::Error::custom);
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::Null => Ok(Self(Vec::new())),
-            serde_json::Value::Array(items) => items.into_iter().map(item).collect::<Result<_, _>>().map(Self),
-            _ if STRICT_REPEATED.with(std::cell::Cell::get) => {
-                Err(de::Error::custom(format!("{INVALID_TYPE}: expected a list")))
-            }
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(item)
+                .collect::<Result<_, _>>()
+                .map(Self),
+            _ if STRICT_REPEATED.with(std::cell::Cell::get) => Err(de::Error::custom(format!(
+                "{INVALID_TYPE}: expected a list"
+            ))),
             one => Ok(Self(vec![item(one)?])),
         }
     }

@@ -303,22 +303,33 @@ mod tests {
         let tail = "See the API docs for more information about request parameters.";
         assert_eq!(
             msg(br#"{"run_id": 123}"#),
-            format!("Invalid value 123 for parameter 'run_id' supplied:  Hint: Value was of type 'int'. {tail}")
+            format!(
+                "Invalid value 123 for parameter 'run_id' supplied:  Hint: Value was of type 'int'. {tail}"
+            )
         );
         assert_eq!(
             msg(br#"{"run_id": [1, {"b": 1, "a": "\u00e9"}]}"#),
-            format!("Invalid value [1,{{\"a\":\"\\u00e9\",\"b\":1}}] for parameter 'run_id' supplied:  Hint: Value was of type 'list'. {tail}")
+            format!(
+                "Invalid value [1,{{\"a\":\"\\u00e9\",\"b\":1}}] for parameter 'run_id' supplied:  Hint: Value was of type 'list'. {tail}"
+            )
         );
         assert_eq!(
             msg(br#"{"max_results": "abc"}"#),
-            format!("Invalid value \"abc\" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. {tail}")
+            format!(
+                "Invalid value \"abc\" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. {tail}"
+            )
         );
         // A repeated field must be a list in a JSON body; a query string may give it once.
         assert_eq!(
             msg(br#"{"order_by": "a"}"#),
-            format!("Invalid value \"a\" for parameter 'order_by' supplied:  Hint: Value was of type 'str'. {tail}")
+            format!(
+                "Invalid value \"a\" for parameter 'order_by' supplied:  Hint: Value was of type 'str'. {tail}"
+            )
         );
-        assert_eq!(from_query::<Req>("order_by=a").unwrap().order_by.0, vec!["a"]);
+        assert_eq!(
+            from_query::<Req>("order_by=a").unwrap().order_by.0,
+            vec!["a"]
+        );
         let r: Req = from_json_body(br#"{"order_by": ["a"]}"#).unwrap();
         assert_eq!(r.order_by.0, vec!["a"]);
     }

@@ -293,10 +293,14 @@ async fn sources_outside_the_artifact_stores_are_refused() {
         json!({"source": "mlflow-artifacts:/../../etc"}),
         json!({"source": "mlflow-artifacts:/1/%252e%252e/%252e%252e/etc"}),
         json!({"source": format!("{artifact_uri}/../../../x"), "run_id": run_id}),
-        json!({"source": "s3://somebody-elses-bucket/model"}),
-        json!({"source": "http://169.254.169.254/latest/meta-data"}),
         json!({"source": "runs:/0123456789abcdef0123456789abcdef/model"}),
         json!({"source": "models:/m-0123456789abcdef0123456789abcdef"}),
+        // MLflow 3.17.2 refuses these too: a proxied or runs:/ source needs the run_id that
+        // contains it, and a local path is never accepted without one.
+        json!({"source": format!("{artifact_uri}/model")}),
+        json!({"source": format!("runs:/{run_id}/model")}),
+        json!({"source": "s3://bucket/a/../../b"}),
+        json!({"source": "foo://unknown-scheme/x"}),
     ];
     for mut body in bad {
         body["name"] = json!("m");
@@ -313,6 +317,31 @@ async fn sources_outside_the_artifact_stores_are_refused() {
             resp.1
         );
     }
+    // Schemes that make a client connect to a host of the caller's choosing: MLflow's message.
+    for source in [
+        "http://169.254.169.254/latest/meta-data",
+        "https://example.com/api/2.0/mlflow-artifacts/artifacts/x",
+        "ftp://example.com/x",
+        "mlflow-artifacts://evil.example.com/1/x",
+    ] {
+        let resp = app
+            .call(
+                Method::POST,
+                "/model-versions/create",
+                Some(json!({"name": "m", "source": source, "run_id": run_id})),
+            )
+            .await;
+        assert_error(&resp, 400, "INVALID_PARAMETER_VALUE");
+        let scheme = source.split(':').next().unwrap();
+        assert!(
+            resp.1["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("'source' cannot use the '{scheme}' scheme")),
+            "{source}: {}",
+            resp.1
+        );
+    }
     // Inside the run's artifact location is fine, and stays where it is.
     let ok = app
         .ok_post(
@@ -322,4 +351,67 @@ async fn sources_outside_the_artifact_stores_are_refused() {
         .await;
     assert_eq!(ok["model_version"]["version"], "1");
     assert_eq!(ok["model_version"]["run_id"], run_id.as_str());
+}
+
+#[tokio::test]
+async fn object_store_sources_need_no_run_and_model_ids_tag_the_logged_model() {
+    let app = app().await;
+    app.ok_post("/registered-models/create", json!({"name": "m"}))
+        .await;
+    let s3 = app
+        .ok_post(
+            "/model-versions/create",
+            json!({"name": "m", "source": "s3://bucket/path/model"}),
+        )
+        .await;
+    assert_eq!(s3["model_version"]["source"], "s3://bucket/path/model");
+    assert!(s3["model_version"].get("run_id").is_none());
+    // A version of a model that does not exist is a missing resource, not a bad source.
+    assert_error(
+        &app.call(
+            Method::POST,
+            "/model-versions/create",
+            Some(json!({"name": "nope", "source": "s3://bucket/path"})),
+        )
+        .await,
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    );
+
+    let (run_id, _) = app.run().await;
+    let exp = app.create_experiment("lm").await;
+    let model = app
+        .ok_post(
+            "/logged-models",
+            json!({"experiment_id": exp, "name": "lm", "source_run_id": run_id}),
+        )
+        .await;
+    let model_id = model["model"]["info"]["model_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let artifact_uri = model["model"]["info"]["artifact_uri"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for source in [format!("models:/{model_id}"), artifact_uri] {
+        let mv = app
+            .ok_post(
+                "/model-versions/create",
+                json!({"name": "m", "source": source, "model_id": model_id}),
+            )
+            .await;
+        // The lineage comes from the logged model when only model_id is given.
+        assert_eq!(mv["model_version"]["run_id"], run_id.as_str());
+    }
+    let got = app.ok_get(&format!("/logged-models/{model_id}")).await;
+    let tags = got["model"]["info"]["tags"].as_array().unwrap();
+    let tag = tags
+        .iter()
+        .find(|t| t["key"] == "mlflow.modelVersions")
+        .expect("mlflow.modelVersions tag");
+    assert_eq!(
+        tag["value"],
+        r#"[{"name": "m", "version": 2}, {"name": "m", "version": 3}]"#
+    );
 }

@@ -265,10 +265,18 @@ impl RegistryService {
         for t in &req.tags {
             validate_model_version_tag(&t.key, &t.value)?;
         }
-        let resolved = self
+        let mut resolved = self
             .resolve_source(&req.source, req.run_id.clone(), req.model_id.clone())
             .await?;
-        self.store
+        if resolved.run_id.is_none()
+            && let Some(id) = &resolved.model_id
+        {
+            // MLflow fills the lineage from the logged model when only model_id is given.
+            resolved.run_id = self.source_model(id, &req.source).await?.source_run_id;
+        }
+        let model_id = resolved.model_id.clone();
+        let version = self
+            .store
             .create_model_version(NewModelVersion {
                 name: req.name,
                 source: resolved.source,
@@ -280,6 +288,37 @@ impl RegistryService {
                 model_id: resolved.model_id,
                 now: now_ms(),
             })
+            .await
+            .map_err(map_store)?;
+        if let Some(id) = model_id {
+            self.record_version_on_logged_model(&id, &version.name, version.version)
+                .await?;
+        }
+        Ok(version)
+    }
+
+    /// Appends `{"name", "version"}` to the logged model's `mlflow.modelVersions` tag (a JSON
+    /// list), as MLflow does after registering a version of a logged model; the client and the
+    /// UI read it to link the model to its registered versions.
+    async fn record_version_on_logged_model(
+        &self,
+        model_id: &str,
+        name: &str,
+        version: i64,
+    ) -> Result<()> {
+        let model = self
+            .logged_models
+            .get_logged_model(model_id, false)
+            .await
+            .map_err(map_store)?;
+        let existing = model
+            .tags
+            .iter()
+            .find(|t| t.key == MODEL_VERSIONS_TAG)
+            .map(|t| t.value.as_str());
+        let value = model_versions_tag_value(existing, name, version);
+        self.logged_models
+            .set_logged_model_tags(model_id, vec![Tag::new(MODEL_VERSIONS_TAG, &value)])
             .await
             .map_err(map_store)
     }
@@ -422,6 +461,12 @@ impl RegistryService {
         let run_id = run_id.filter(|s| !s.is_empty());
         let model_id = model_id.filter(|s| !s.is_empty());
         let uri = SplitUri::parse(source);
+        // MLflow checks this first, before any other rule.
+        if HOST_ADDRESSED_SCHEMES.contains(&uri.scheme.as_str())
+            && (uri.scheme != "mlflow-artifacts" || !uri.authority.is_empty())
+        {
+            return Err(host_addressed(&uri.scheme));
+        }
 
         if uri.is_local() {
             return self.resolve_local(source, &uri, run_id, model_id).await;
@@ -453,7 +498,8 @@ impl RegistryService {
                 else {
                     return Err(not_identified(source, "run_id"));
                 };
-                if run_id.as_deref().is_some_and(|r| r != src_run) {
+                // As in MLflow, the run_id parameter is required and must name the run.
+                if run_id.as_deref() != Some(src_run.as_str()) {
                     return Err(not_identified(source, "run_id"));
                 }
                 let run = self.source_run(&src_run, source).await?;
@@ -468,35 +514,46 @@ impl RegistryService {
                     model_id: None,
                 })
             }
-            _ => {
-                // Anything else must lie inside a location the server itself handed out: the
-                // run's (or its experiment's) artifact location, or the logged model's.
-                let mut roots = Vec::new();
-                if let Some(id) = &model_id {
-                    roots.push(self.source_model(id, source).await?.artifact_uri);
+            "mlflow-artifacts" => {
+                // Served by this server's proxy: it must lie inside the artifact location of
+                // the logged model or run it claims to come from (MLflow's rule).
+                let (root, id_name) = if let Some(id) = &model_id {
+                    (
+                        self.source_model(id, source).await?.artifact_uri,
+                        "model_id",
+                    )
                 } else if let Some(id) = &run_id {
-                    let run = self.source_run(id, source).await?;
-                    roots.push(run.info.artifact_uri.clone());
-                    if let Ok(exp) = self.tracking.get_experiment(run.info.experiment_id).await {
-                        roots.push(exp.artifact_location);
-                    }
-                } else if uri.scheme == "mlflow-artifacts" {
-                    // Served by this server's proxy, under its artifacts destination; traversal
-                    // was excluded above.
-                    return Ok(ResolvedSource::as_given(source, None, None));
+                    (
+                        self.source_run(id, source).await?.info.artifact_uri,
+                        "run_id",
+                    )
+                } else {
+                    return Err(not_identified(source, "run_id"));
+                };
+                if uri_within_root(source, &root) {
+                    Ok(ResolvedSource::as_given(source, run_id, model_id))
+                } else {
+                    Err(not_identified(source, id_name))
                 }
-                if roots.iter().any(|root| uri_within_root(source, root)) {
-                    return Ok(ResolvedSource::as_given(source, run_id, model_id));
-                }
-                Err(not_identified(
-                    source,
-                    if model_id.is_some() {
-                        "model_id"
-                    } else {
-                        "run_id"
-                    },
-                ))
             }
+            scheme if OBJECT_STORE_SCHEMES.contains(&scheme) => {
+                // An object-store location outside this server, accepted without a run as
+                // MLflow does; the server never reads it, clients download from it directly.
+                if let Some(id) = &model_id {
+                    self.source_model(id, source).await?;
+                }
+                Ok(ResolvedSource::as_given(source, run_id, model_id))
+            }
+            // Deliberately stricter than MLflow, which stores any other scheme as given: an
+            // unknown scheme is no artifact store we know to be safe to hand out.
+            _ => Err(not_identified(
+                source,
+                if model_id.is_some() {
+                    "model_id"
+                } else {
+                    "run_id"
+                },
+            )),
         }
     }
 
@@ -663,6 +720,69 @@ impl ResolvedSource {
             model_id,
         }
     }
+}
+
+/// Schemes whose artifact repositories connect to the host named in the URI; MLflow refuses
+/// them as sources unless the operator allows them (ferroflow has no such setting), so a
+/// client cannot make the server or its other clients fetch from a host of its choosing.
+/// `mlflow-artifacts` counts only with an authority (`mlflow-artifacts://host/...`).
+const HOST_ADDRESSED_SCHEMES: &[&str] = &[
+    "ftp",
+    "sftp",
+    "hdfs",
+    "viewfs",
+    "http",
+    "https",
+    "mlflow-artifacts",
+    "r2",
+    "b2",
+    "abfss",
+];
+
+/// Object stores a source may name without a run, as on the official server.
+const OBJECT_STORE_SCHEMES: &[&str] = &["s3", "s3a", "s3n", "gs", "wasb", "wasbs", "oss"];
+
+fn host_addressed(scheme: &str) -> Error {
+    Error::invalid(format!(
+        "'source' cannot use the '{scheme}' scheme: the '{scheme}' scheme addresses a host other \
+         than the tracking server's configured artifact storage, so the server would connect to \
+         the host named in the URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES \
+         environment variable on the server to allow it."
+    ))
+}
+
+/// The logged-model tag listing the registered versions made from it.
+const MODEL_VERSIONS_TAG: &str = "mlflow.modelVersions";
+
+/// The tag's new value: the existing list (if it parses as one) plus this version unless
+/// already listed, written as Python's `json.dumps` writes it (`", "` and `": "` separators).
+fn model_versions_tag_value(existing: Option<&str>, name: &str, version: i64) -> String {
+    let entry = serde_json::json!({"name": name, "version": version});
+    let mut list = existing
+        .and_then(|v| serde_json::from_str::<Vec<serde_json::Value>>(v).ok())
+        .unwrap_or_default();
+    if !list.contains(&entry) {
+        list.push(entry);
+    }
+    let items: Vec<String> = list
+        .iter()
+        .map(|item| match item.as_object() {
+            Some(obj) => {
+                let fields: Vec<String> = ["name", "version"]
+                    .iter()
+                    .filter_map(|k| obj.get(*k).map(|v| format!("\"{k}\": {v}")))
+                    .chain(
+                        obj.iter()
+                            .filter(|(k, _)| *k != "name" && *k != "version")
+                            .map(|(k, v)| format!("{}: {v}", serde_json::Value::from(k.as_str()))),
+                    )
+                    .collect();
+                format!("{{{}}}", fields.join(", "))
+            }
+            None => item.to_string(),
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
 }
 
 fn not_identified(source: &str, id_name: &str) -> Error {
@@ -868,6 +988,22 @@ mod tests {
         ));
         assert!(!uri_within_root("s3://1/run/artifacts/model", root));
         assert!(!uri_within_root("s3://b/x", "s3://b"));
+    }
+
+    #[test]
+    fn model_versions_tag_appends_once_in_python_json() {
+        let one = model_versions_tag_value(None, "m", 7);
+        assert_eq!(one, r#"[{"name": "m", "version": 7}]"#);
+        let two = model_versions_tag_value(Some(&one), "m", 8);
+        assert_eq!(
+            two,
+            r#"[{"name": "m", "version": 7}, {"name": "m", "version": 8}]"#
+        );
+        assert_eq!(model_versions_tag_value(Some(&two), "m", 8), two);
+        assert_eq!(
+            model_versions_tag_value(Some("garbage"), "m", 1),
+            one.replace('7', "1")
+        );
     }
 
     #[test]
