@@ -177,6 +177,19 @@ impl Metric {
         })
     }
 
+    /// A point as the official server returns it in a run's data and a metric history: its
+    /// run-metric tables have no dataset or model columns, so those never show there (they do
+    /// in a logged model's metrics, see [`Metric::from_core`]).
+    pub fn of_run(m: &core::Metric) -> Self {
+        Self {
+            key: Some(m.key.clone()),
+            value: Some(F64(m.value)),
+            timestamp: Some(I64(m.timestamp)),
+            step: Some(I64(m.step)),
+            ..Self::default()
+        }
+    }
+
     pub fn from_core(m: &core::Metric, run_id: Option<&str>) -> Self {
         Self {
             key: Some(m.key.clone()),
@@ -384,12 +397,7 @@ impl From<&core::Run> for Run {
         Self {
             info: RunInfo::from(&r.info),
             data: RunData {
-                metrics: r
-                    .data
-                    .metrics
-                    .iter()
-                    .map(|m| Metric::from_core(m, None))
-                    .collect(),
+                metrics: r.data.metrics.iter().map(Metric::of_run).collect(),
                 params: tags_to_wire(&r.data.params),
                 tags: tags_to_wire(&r.data.tags),
             },

@@ -165,6 +165,20 @@ pub struct FinalizeLoggedModel {
 }
 
 impl FinalizeLoggedModel {
+    /// The body must name the model too (MLflow's schema requires `model_id` and acts on the
+    /// body's id). Deliberately stricter: a body naming another model than the URL is refused
+    /// rather than finalizing that other model, so the URL is always the resource acted on.
+    pub fn model_id<'a>(&'a self, path_id: &str) -> Result<&'a str, ApiError> {
+        let id = crate::decode::required(&self.model_id, "model_id")?;
+        if id != path_id {
+            return Err(ApiError::invalid(format!(
+                "The model_id '{id}' in the request body does not match the model_id \
+                 '{path_id}' in the URL."
+            )));
+        }
+        Ok(id)
+    }
+
     pub fn status(&self) -> Result<CoreStatus, ApiError> {
         self.status
             .map(Into::into)
@@ -425,6 +439,14 @@ mod tests {
         assert_eq!(f.status().unwrap(), CoreStatus::UploadFailed);
         let f: FinalizeLoggedModel = serde_json::from_str("{}").unwrap();
         assert!(f.status().is_err());
+        assert_eq!(
+            f.model_id("m").unwrap_err().message,
+            "Missing value for required parameter 'model_id'. See the API docs for more \
+             information about request parameters."
+        );
+        let f: FinalizeLoggedModel = serde_json::from_str(r#"{"model_id":"m"}"#).unwrap();
+        assert_eq!(f.model_id("m").unwrap(), "m");
+        assert!(f.model_id("other").is_err());
     }
 
     #[test]

@@ -240,7 +240,21 @@ async fn tags_params_delete_and_errors() {
         .await;
     assert_eq!(r.0, StatusCode::BAD_REQUEST, "{}", r.1);
 
-    // Finalize needs a status, and only an end state.
+    // Finalize needs the model_id in the body too (MLflow's schema), a status, and only an
+    // end state.
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/logged-models/{id}"),
+            Some(json!({"status": "LOGGED_MODEL_READY"})),
+        )
+        .await;
+    assert_error(&r, 400, "INVALID_PARAMETER_VALUE");
+    assert_eq!(
+        r.1["message"],
+        "Missing value for required parameter 'model_id'. See the API docs for more \
+         information about request parameters."
+    );
     let r = app
         .call(
             Method::PATCH,

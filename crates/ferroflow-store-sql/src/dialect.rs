@@ -55,6 +55,16 @@ impl Dialect {
         }
     }
 
+    /// The column that orders a table's rows by first insertion (MLflow lists a run's latest
+    /// metrics in that order). SQLite's implicit rowid, which an upsert keeps; the other
+    /// dialects have no such column, so their migrations must add a `seq` identity column.
+    pub(crate) fn insertion_order(self) -> &'static str {
+        match self {
+            Self::Sqlite => "rowid",
+            Self::Postgres | Self::MySql => "seq",
+        }
+    }
+
     /// Casts an integer expression to text, for string comparisons on numeric ids.
     pub(crate) fn cast_text(self, expr: &str) -> String {
         match self {

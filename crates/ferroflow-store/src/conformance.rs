@@ -42,6 +42,7 @@ macro_rules! tracking_store_conformance {
             experiments_crud, experiment_lifecycle_cascades, runs_crud_and_lifecycle,
             params_are_immutable_and_batches_atomic, metric_values_round_trip,
             latest_metric_rules, duplicate_points_are_ignored, history_pagination,
+            run_metrics_in_insertion_order,
             bulk_interval_sampling, inputs_and_outputs, search_runs_filters,
             search_runs_order_and_pagination, search_experiments, concurrent_writers
         );
@@ -646,12 +647,13 @@ pub async fn history_pagination(store: Arc<dyn TrackingStore>) {
     assert_eq!(all.len(), 26);
     for w in all.windows(2) {
         assert!(
-            (w[0].step, w[0].timestamp) <= (w[1].step, w[1].timestamp),
-            "ordered by (step, timestamp)"
+            (w[0].timestamp, w[0].step) <= (w[1].timestamp, w[1].step),
+            "ordered by (timestamp, step) as MLflow orders a history"
         );
     }
     assert_eq!(all.iter().filter(|m| m.value.is_nan()).count(), 1);
     assert!(history(s, &run, "absent").await.is_empty());
+    // MLflow answers an unknown run's history with an empty list, not an error.
     let missing = s
         .get_metric_history(HistoryQuery {
             run_id: rid("no-such-run"),
@@ -659,11 +661,32 @@ pub async fn history_pagination(store: Arc<dyn TrackingStore>) {
             max_results: 5,
             after: None,
         })
-        .await;
-    assert!(
-        matches!(missing, Err(StoreError::NotFound(_))),
-        "{missing:?}"
-    );
+        .await
+        .expect("history of an unknown run");
+    assert!(missing.metrics.is_empty() && missing.next.is_none());
+}
+
+/// A run lists its latest metrics in the order their keys were first logged (MLflow's order),
+/// across batches and within one.
+pub async fn run_metrics_in_insertion_order(store: Arc<dyn TrackingStore>) {
+    let s = &*store;
+    let exp = experiment(s, "order").await;
+    let run = run_at(s, exp, "o1", 1).await;
+    let batch = |keys: &[&str], ts: i64| {
+        keys.iter()
+            .map(|k| Metric::new(*k, 1.0, ts, 0))
+            .collect::<Vec<_>>()
+    };
+    s.log_batch(&run, batch(&["b", "a", "c", "a"], 1), vec![], vec![])
+        .await
+        .unwrap();
+    s.log_batch(&run, batch(&["z", "a", "m"], 2), vec![], vec![])
+        .await
+        .unwrap();
+    let got = s.get_run(&run).await.unwrap();
+    let keys: Vec<&str> = got.data.metrics.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys, ["b", "a", "c", "z", "m"]);
+    assert_eq!(got.data.metrics[1].timestamp, 2, "a's latest point");
 }
 
 pub async fn bulk_interval_sampling(store: Arc<dyn TrackingStore>) {

@@ -62,7 +62,8 @@ pub struct ExperimentQuery {
     pub offset: u64,
 }
 
-/// A page request over one metric's history, ordered by (step, timestamp, value).
+/// A page request over one metric's history, ordered by (timestamp, step, value) as in MLflow;
+/// an unknown run has an empty history.
 #[derive(Debug, Clone)]
 pub struct HistoryQuery {
     pub run_id: RunId,

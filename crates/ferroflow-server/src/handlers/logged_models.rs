@@ -52,9 +52,10 @@ pub async fn finalize(
     Path(model_id): Path<String>,
     Wire(r): Wire<FinalizeLoggedModel>,
 ) -> HandlerResult<LoggedModelResponse> {
+    let model_id = r.model_id(&model_id)?;
     let model = s
         .logged_models
-        .finalize_logged_model(&model_id, r.status()?)
+        .finalize_logged_model(model_id, r.status()?)
         .await?;
     Ok(Json(LoggedModelResponse::from(&model)))
 }

@@ -30,11 +30,7 @@ pub async fn history(
         .get_metric_history(run_id, key, r.max_results.map(|v| v.0), after)
         .await?;
     Ok(Json(MetricsResponse {
-        metrics: page
-            .metrics
-            .iter()
-            .map(|m| Metric::from_core(m, None))
-            .collect(),
+        metrics: page.metrics.iter().map(Metric::of_run).collect(),
         next_page_token: page.next.map(|c| {
             token::encode_history_cursor(&HistoryPosition {
                 step: c.step,

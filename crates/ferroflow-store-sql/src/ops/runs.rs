@@ -128,7 +128,7 @@ pub(crate) async fn load(db: &mut dyn Db, infos: Vec<RunInfo>) -> StoreResult<Ve
         }
         let s = query(
             &format!("SELECT run_uuid, {METRIC_COLS} FROM latest_metrics WHERE run_uuid IN "),
-            " ORDER BY run_uuid, key",
+            &format!(" ORDER BY run_uuid, {}", d.insertion_order()),
         );
         for row in db.fetch_all(&s).await? {
             if let Some(i) = at(&row)? {
@@ -416,19 +416,23 @@ pub(crate) async fn log_batch(
         // Points naming a logged model are also that model's metrics (MLflow 3).
         crate::logged_models::record_model_metrics(db, rid, experiment_id, &points).await?;
         // The batch's own latest point per key, then one conditional upsert.
-        let mut latest: HashMap<&str, &Metric> = HashMap::new();
+        // Keys are inserted in the order they first appear in the batch: a run lists its
+        // metrics in insertion order, as MLflow does.
+        let mut slot: HashMap<&str, usize> = HashMap::new();
+        let mut latest: Vec<&Metric> = Vec::new();
         for m in &points {
-            latest
-                .entry(m.key.as_str())
-                .and_modify(|cur| {
-                    if point_order(m, cur) == Ordering::Greater {
-                        *cur = m;
+            match slot.get(m.key.as_str()) {
+                Some(&i) => {
+                    if point_order(m, latest[i]) == Ordering::Greater {
+                        latest[i] = m;
                     }
-                })
-                .or_insert(m);
+                }
+                None => {
+                    slot.insert(m.key.as_str(), latest.len());
+                    latest.push(m);
+                }
+            }
         }
-        let mut latest: Vec<&Metric> = latest.into_values().collect();
-        latest.sort_by(|a, b| a.key.cmp(&b.key));
         let cond = "(excluded.step, excluded.timestamp, excluded.value, excluded.is_nan) > \
                     (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value, latest_metrics.is_nan)";
         for part in latest.chunks(rows_per_insert(db, 9)) {
