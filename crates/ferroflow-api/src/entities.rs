@@ -295,33 +295,29 @@ pub struct DatasetInput {
 }
 
 impl DatasetInput {
-    pub fn into_core(self, path: &str) -> Result<core::DatasetInput, ApiError> {
-        let d = self
-            .dataset
-            .ok_or_else(|| missing(&format!("{path}.dataset")))?;
-        let field = |f: &str| format!("{path}.dataset.{f}");
-        let tags = self
-            .tags
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let p = format!("{path}.tags[{i}]");
-                let key = required(&t.key, &format!("{p}.key"))?.to_owned();
-                let value = required(&t.value, &format!("{p}.value"))?.to_owned();
-                Ok(core::Tag { key, value })
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        Ok(core::DatasetInput {
-            tags,
+    /// Every field may be left out: the official server decodes the proto, whose absent
+    /// strings are empty, so `{"dataset": {"name": "d", "digest": "x"}}` (or even `{}`) is
+    /// stored with empty strings. Its "cannot be None" checks never fire over REST.
+    pub fn into_core(self) -> core::DatasetInput {
+        let d = self.dataset.unwrap_or_default();
+        core::DatasetInput {
+            tags: self
+                .tags
+                .into_iter()
+                .map(|t| core::Tag {
+                    key: t.key.unwrap_or_default(),
+                    value: t.value.unwrap_or_default(),
+                })
+                .collect(),
             dataset: core::Dataset {
-                name: required(&d.name, &field("name"))?.to_owned(),
-                digest: required(&d.digest, &field("digest"))?.to_owned(),
-                source_type: required(&d.source_type, &field("source_type"))?.to_owned(),
-                source: required(&d.source, &field("source"))?.to_owned(),
+                name: d.name.unwrap_or_default(),
+                digest: d.digest.unwrap_or_default(),
+                source_type: d.source_type.unwrap_or_default(),
+                source: d.source.unwrap_or_default(),
                 schema: d.schema,
                 profile: d.profile,
             },
-        })
+        }
     }
 }
 

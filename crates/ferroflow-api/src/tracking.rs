@@ -3,7 +3,7 @@
 //! methods apply the proto-level "required" rule with MLflow's message.
 
 use crate::ApiError;
-use crate::de::{I64, OneOrMany};
+use crate::de::{F64, I64, OneOrMany};
 use crate::decode::{missing, required};
 use crate::entities::{
     DatasetInput, Experiment, KeyValue, Metric, MetricWithRunId, ModelInput, ModelOutput, Run,
@@ -203,15 +203,48 @@ pub struct SearchRunsResponse {
 
 // -------------------------------------------------------------------- metrics, params, tags
 
-/// LogMetric: the metric's fields sit at the top level beside `run_id`.
+/// LogMetric: the metric's fields sit at the top level beside `run_id`. They are spelled out
+/// (decoded through [`LogMetricFields`]) rather than flattened, because a flattened field
+/// loses its name in decode errors, which MLflow's type-error message needs.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "LogMetricFields")]
 pub struct LogMetric {
-    #[serde(default)]
     pub run_id: Option<String>,
-    #[serde(default)]
     pub run_uuid: Option<String>,
-    #[serde(flatten)]
     pub metric: Metric,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct LogMetricFields {
+    run_id: Option<String>,
+    run_uuid: Option<String>,
+    key: Option<String>,
+    value: Option<F64>,
+    timestamp: Option<I64>,
+    step: Option<I64>,
+    dataset_name: Option<String>,
+    dataset_digest: Option<String>,
+    model_id: Option<String>,
+}
+
+impl From<LogMetricFields> for LogMetric {
+    fn from(f: LogMetricFields) -> Self {
+        Self {
+            run_id: f.run_id,
+            run_uuid: f.run_uuid,
+            metric: Metric {
+                key: f.key,
+                value: f.value,
+                timestamp: f.timestamp,
+                step: f.step,
+                dataset_name: f.dataset_name,
+                dataset_digest: f.dataset_digest,
+                model_id: f.model_id,
+                run_id: None,
+            },
+        }
+    }
 }
 impl LogMetric {
     pub fn run_id(&self) -> Result<&str, ApiError> {
@@ -227,10 +260,11 @@ macro_rules! key_value_request {
             pub fn run_id(&self) -> Result<&str, ApiError> {
                 run_id_or_uuid(&self.run_id, &self.run_uuid)
             }
+            /// An absent value is the empty string, as the official server decodes the proto
+            /// (its schema does not require `value`).
             pub fn tag(&self) -> Result<ferroflow_core::Tag, ApiError> {
                 let key = required(&self.key, "key")?;
-                let value = self.value.as_deref().ok_or_else(|| missing("value"))?;
-                Ok(ferroflow_core::Tag::new(key, value))
+                Ok(ferroflow_core::Tag::new(key, self.value.as_deref().unwrap_or("")))
             }
         }
     )*};
@@ -360,6 +394,21 @@ mod tests {
         let r: LogMetric = from_json_body(br#"{"run_id":"r","key":"k","value":1}"#).unwrap();
         let e = r.metric.into_core("").unwrap_err();
         assert!(e.message.contains("'timestamp'"));
+        // Type errors name the field as MLflow does.
+        let e = from_json_body::<LogMetric>(br#"{"run_id":"r","key":5,"value":1}"#).unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "Invalid value 5 for parameter 'key' supplied:  Hint: Value was of type 'int'."
+            ),
+            "{}",
+            e.message
+        );
+        let e = from_json_body::<LogMetric>(br#"{"key":"k","value":"abc"}"#).unwrap_err();
+        assert!(
+            e.message.starts_with("Invalid value \"abc\" for parameter 'value' supplied:  Hint: Value was of type 'str'."),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub struct CreateRun {
     pub experiment_id: Option<String>,
     pub user_id: Option<String>,
     pub run_name: Option<String>,
-    /// Absent means "now".
+    /// Absent means 0, as MLflow stores the proto default.
     pub start_time: Option<i64>,
     pub tags: Vec<Tag>,
 }
@@ -227,8 +227,13 @@ impl TrackingService {
         tags: Vec<Tag>,
     ) -> Result<ExperimentId> {
         validate_experiment_name(name)?;
-        let artifact_location = artifact_location.filter(|s| !s.is_empty());
-        if let Some(loc) = artifact_location
+        // MLflow resolves a relative local location against the server's working directory,
+        // then checks the length of the result.
+        let artifact_location = artifact_location.filter(|s| !s.is_empty()).map(|loc| {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+            rules::resolve_artifact_location(loc, &cwd.to_string_lossy())
+        });
+        if let Some(loc) = &artifact_location
             && loc.chars().count() > MAX_ARTIFACT_LOCATION_LENGTH
         {
             return Err(Error::invalid(format!(
@@ -242,7 +247,7 @@ impl TrackingService {
         }
         let new = NewExperiment {
             name: name.to_owned(),
-            artifact_location: artifact_location.map(str::to_owned),
+            artifact_location,
             default_artifact_root: self.config.default_artifact_root.clone(),
             tags,
             creation_time: now_ms(),
@@ -440,7 +445,8 @@ impl TrackingService {
             experiment_id,
             run_name,
             user_id: req.user_id.unwrap_or_default(),
-            start_time: req.start_time.unwrap_or_else(now_ms),
+            // MLflow stores the proto default: a run created without start_time starts at 0.
+            start_time: req.start_time.unwrap_or(0),
             tags,
             artifact_uri,
         };
@@ -663,7 +669,14 @@ impl TrackingService {
                 "Invalid value {n} for parameter 'max_results' supplied. It must be a positive integer."
             )));
         }
-        let id = parse_run_id(run_id)?;
+        // MLflow answers the history of a run that does not exist (even one whose id could
+        // never exist) with an empty list.
+        let Ok(id) = RunId::parse(run_id) else {
+            return Ok(HistoryPage {
+                metrics: Vec::new(),
+                next: None,
+            });
+        };
         let query = HistoryQuery {
             run_id: id.clone(),
             key: metric_key.to_owned(),

@@ -165,6 +165,76 @@ const NOUNS: &[&str] = &[
     "wren", "yak",
 ];
 
+/// MLflow's `resolve_uri_if_local` for an experiment's artifact location: a relative local
+/// path (bare, or `file:` without a remote host) is made absolute against `cwd` the way
+/// `pathlib.Path.cwd().joinpath(path).as_posix()` does it — `.` segments and repeated or
+/// trailing slashes go, `..` stays — and a `file:` URI stays one (`file:///abs/path`). Other
+/// URIs and absolute paths are returned unchanged.
+pub fn resolve_artifact_location(location: &str, cwd: &str) -> String {
+    let (scheme, rest) = match location.split_once(':') {
+        Some((s, rest))
+            if s.len() > 1
+                && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
+            (s.to_ascii_lowercase(), rest)
+        }
+        _ => (String::new(), location),
+    };
+    let (path, suffix) = match scheme.as_str() {
+        "" => (location, ""),
+        "file" => {
+            let (before, suffix) = match rest.find(['?', '#']) {
+                Some(i) => rest.split_at(i),
+                None => (rest, ""),
+            };
+            if before.starts_with("//") {
+                // `file://host/...` names a host, and `file:///abs` is absolute either way.
+                return location.to_owned();
+            }
+            (before, suffix)
+        }
+        _ => return location.to_owned(),
+    };
+    let path = percent_decode(path);
+    if path.starts_with('/') {
+        return location.to_owned();
+    }
+    let joined: Vec<&str> = cwd
+        .split('/')
+        .chain(path.split('/'))
+        .filter(|seg| !seg.is_empty() && *seg != ".")
+        .collect();
+    let absolute = format!("/{}", joined.join("/"));
+    if scheme.is_empty() {
+        absolute
+    } else {
+        format!("file://{absolute}{suffix}")
+    }
+}
+
+/// `urllib.parse.unquote`: `%XX` escapes decoded, invalid ones kept as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A random run name like MLflow's (`adjective-noun-NNN`, at most 20 characters), used when the
 /// client gives neither `run_name` nor an `mlflow.runName` tag.
 pub fn generate_run_name() -> String {
@@ -183,6 +253,25 @@ pub fn generate_run_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_artifact_locations_resolve_like_mlflow() {
+        let cwd = "/srv/mlflow";
+        for (given, want) in [
+            ("relative/dir", "/srv/mlflow/relative/dir"),
+            ("./x/../y", "/srv/mlflow/x/../y"),
+            ("a//b/./c/", "/srv/mlflow/a/b/c"),
+            ("file:relative", "file:///srv/mlflow/relative"),
+            ("file:rel%20dir", "file:///srv/mlflow/rel dir"),
+            ("/abs/path", "/abs/path"),
+            ("file:///abs", "file:///abs"),
+            ("file://host/x", "file://host/x"),
+            ("s3://bucket/x", "s3://bucket/x"),
+            ("mlflow-artifacts:/x", "mlflow-artifacts:/x"),
+        ] {
+            assert_eq!(resolve_artifact_location(given, cwd), want, "{given}");
+        }
+    }
 
     #[test]
     fn experiment_ids_must_be_integers() {

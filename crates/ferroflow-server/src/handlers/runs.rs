@@ -142,12 +142,7 @@ pub async fn log_inputs(
     Wire(r): Wire<LogInputs>,
 ) -> HandlerResult<Empty> {
     let run_id = r.run_id()?.to_owned();
-    let datasets = r
-        .datasets
-        .into_iter()
-        .enumerate()
-        .map(|(i, d)| d.into_core(&format!("datasets[{i}]")))
-        .collect::<Result<Vec<_>, ApiError>>()?;
+    let datasets = r.datasets.into_iter().map(|d| d.into_core()).collect();
     let models = r
         .models
         .into_iter()
