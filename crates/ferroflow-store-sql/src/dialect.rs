@@ -56,7 +56,7 @@ impl Dialect {
     }
 
     /// The column that orders a table's rows by first insertion (MLflow lists a run's latest
-    /// metrics in that order). SQLite's implicit rowid, which an upsert keeps; the other
+    /// metrics, params and tags in that order). SQLite's implicit rowid, which an upsert keeps; the other
     /// dialects have no such column, so their migrations must add a `seq` identity column.
     pub(crate) fn insertion_order(self) -> &'static str {
         match self {

@@ -42,7 +42,7 @@ macro_rules! tracking_store_conformance {
             experiments_crud, experiment_lifecycle_cascades, runs_crud_and_lifecycle,
             params_are_immutable_and_batches_atomic, metric_values_round_trip,
             latest_metric_rules, duplicate_points_are_ignored, history_pagination,
-            run_metrics_in_insertion_order,
+            run_lists_in_insertion_order,
             bulk_interval_sampling, inputs_and_outputs, search_runs_filters,
             search_runs_order_and_pagination, search_experiments, concurrent_writers
         );
@@ -666,9 +666,9 @@ pub async fn history_pagination(store: Arc<dyn TrackingStore>) {
     assert!(missing.metrics.is_empty() && missing.next.is_none());
 }
 
-/// A run lists its latest metrics in the order their keys were first logged (MLflow's order),
-/// across batches and within one.
-pub async fn run_metrics_in_insertion_order(store: Arc<dyn TrackingStore>) {
+/// A run lists its latest metrics, params and tags in the order their keys were first logged
+/// (MLflow's order), across batches and within one.
+pub async fn run_lists_in_insertion_order(store: Arc<dyn TrackingStore>) {
     let s = &*store;
     let exp = experiment(s, "order").await;
     let run = run_at(s, exp, "o1", 1).await;
@@ -683,10 +683,29 @@ pub async fn run_metrics_in_insertion_order(store: Arc<dyn TrackingStore>) {
     s.log_batch(&run, batch(&["z", "a", "m"], 2), vec![], vec![])
         .await
         .unwrap();
+    let ps = |keys: &[&str]| keys.iter().map(|k| Param::new(*k, "v")).collect::<Vec<_>>();
+    let ts = |keys: &[&str]| keys.iter().map(|k| Tag::new(*k, "v")).collect::<Vec<_>>();
+    s.log_batch(&run, vec![], ps(&["zp", "ap"]), ts(&["zt", "at"]))
+        .await
+        .unwrap();
+    s.log_batch(&run, vec![], ps(&["mp"]), ts(&["mt", "zt"]))
+        .await
+        .unwrap();
     let got = s.get_run(&run).await.unwrap();
     let keys: Vec<&str> = got.data.metrics.iter().map(|m| m.key.as_str()).collect();
     assert_eq!(keys, ["b", "a", "c", "z", "m"]);
     assert_eq!(got.data.metrics[1].timestamp, 2, "a's latest point");
+    let params: Vec<&str> = got.data.params.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(params, ["zp", "ap", "mp"]);
+    // Overwriting a tag keeps its place.
+    let tags: Vec<&str> = got
+        .data
+        .tags
+        .iter()
+        .map(|t| t.key.as_str())
+        .filter(|k| !k.starts_with("mlflow."))
+        .collect();
+    assert_eq!(tags, ["zt", "at", "mt"]);
 }
 
 pub async fn bulk_interval_sampling(store: Arc<dyn TrackingStore>) {

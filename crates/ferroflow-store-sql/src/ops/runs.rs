@@ -107,7 +107,7 @@ pub(crate) async fn load(db: &mut dyn Db, infos: Vec<RunInfo>) -> StoreResult<Ve
 
         let s = query(
             "SELECT run_uuid, key, value FROM params WHERE run_uuid IN ",
-            " ORDER BY run_uuid, key",
+            &format!(" ORDER BY run_uuid, {}", d.insertion_order()),
         );
         for row in db.fetch_all(&s).await? {
             if let Some(i) = at(&row)? {
@@ -119,7 +119,7 @@ pub(crate) async fn load(db: &mut dyn Db, infos: Vec<RunInfo>) -> StoreResult<Ve
         }
         let s = query(
             "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ",
-            " ORDER BY run_uuid, key",
+            &format!(" ORDER BY run_uuid, {}", d.insertion_order()),
         );
         for row in db.fetch_all(&s).await? {
             if let Some(i) = at(&row)? {
@@ -417,7 +417,7 @@ pub(crate) async fn log_batch(
         crate::logged_models::record_model_metrics(db, rid, experiment_id, &points).await?;
         // The batch's own latest point per key, then one conditional upsert.
         // Keys are inserted in the order they first appear in the batch: a run lists its
-        // metrics in insertion order, as MLflow does.
+        // metrics (like its params and tags) in insertion order, as MLflow does.
         let mut slot: HashMap<&str, usize> = HashMap::new();
         let mut latest: Vec<&Metric> = Vec::new();
         for m in &points {
