@@ -648,14 +648,14 @@ impl RegistryService {
         run_id: Option<String>,
         model_id: Option<String>,
     ) -> Result<ResolvedSource> {
-        let refuse = || {
-            let what = if model_id.is_some() {
-                "model_id"
-            } else {
-                "run_id"
-            };
+        let what = if model_id.is_some() {
+            "model_id"
+        } else {
+            "run_id"
+        };
+        let refuse = |shown: &str| {
             Error::invalid(format!(
-                "Invalid model version source: '{source}'. To use a local path as a model \
+                "Invalid model version source: '{shown}'. To use a local path as a model \
                  version source, the {what} request parameter has to be specified and the local \
                  path has to be contained within the artifact directory of the run specified by \
                  the {what}."
@@ -666,19 +666,20 @@ impl RegistryService {
         } else if let Some(id) = &run_id {
             self.source_run(id, source).await?.info.artifact_uri
         } else {
-            return Err(refuse());
+            return Err(refuse(source));
+        };
+        // Once the run is found MLflow reports the resolved path rather than the URI given.
+        let Some(path) = local_path(uri) else {
+            return Err(refuse(source));
         };
         let root_uri = SplitUri::parse(&root);
-        if !root_uri.is_local() {
-            return Err(refuse());
-        }
-        let (Some(path), Some(root_path)) = (local_path(uri), local_path(&root_uri)) else {
-            return Err(refuse());
+        let Some(root_path) = local_path(&root_uri).filter(|_| root_uri.is_local()) else {
+            return Err(refuse(&path));
         };
         if path == root_path || path.starts_with(&format!("{}/", root_path.trim_end_matches('/'))) {
             Ok(ResolvedSource::as_given(source, run_id, model_id))
         } else {
-            Err(refuse())
+            Err(refuse(&path))
         }
     }
 
