@@ -652,7 +652,7 @@ impl TrackingService {
 
     // --------------------------------------------------------------------------------- metrics
 
-    /// One page of a metric's history in (step, timestamp, value) order. Without `max_results`
+    /// One page of a metric's history in MLflow's (timestamp, step, value) order. Without `max_results`
     /// MLflow returns the whole history; we page at the client's usual 25000 instead and hand
     /// back a cursor, which the client follows.
     pub async fn get_metric_history(

@@ -3,7 +3,10 @@
 //! Besides MLflow's validation this is where a version's `source` is resolved and vetted. The
 //! source is a URI the server will later hand to clients as the place to download the model
 //! from, so it must never name files outside the server's artifact stores (MLflow had
-//! path-traversal and local-file-read CVEs through it).
+//! path-traversal and local-file-read CVEs through it) nor a host of the caller's choosing.
+//! The rules are MLflow 3.17.2's: proxied and `runs:/` sources need the run (or logged model)
+//! that contains them, object-store URIs need nothing. Deliberately stricter: a scheme that is
+//! neither one of the server's nor a known object store is refused (MLflow stores it).
 
 use crate::{map_store, now_ms};
 use ferroflow_core::registry::{
