@@ -173,6 +173,27 @@ def test_version_from_model_id_tags_the_logged_model(http, model, run):
     assert uri == info["artifact_uri"]
 
 
+def test_logged_model_sources_need_their_model_id(http, model, run):
+    exp, run_id, _ = run
+    model_id = logged_model(http, exp, run_id)["model_id"]
+    source = f"models:/{model_id}"
+    for extra in ({}, {"run_id": run_id}, {"model_id": "m-" + uuid.uuid4().hex}):
+        status, body = create_version(http, model, source=source, **extra)
+        assert (status, body.get("message")) == (400, not_identified(source, "model_id")), body
+    status, body = create_version(http, model, source=f"runs:/{run_id}/m", run_id=run_id,
+                                  model_id=model_id)
+    assert (status, body.get("message")) == (
+        400, not_identified(f"runs:/{run_id}/m", "model_id")), body
+    # An object-store source may name a logged model; an unknown one is a missing resource.
+    status, body = create_version(http, model, source="s3://b/x", model_id=model_id)
+    assert status == 200 and body["model_version"]["run_id"] == run_id, body
+    missing = "m-" + uuid.uuid4().hex
+    message = error(http, "POST", "/model-versions/create",
+                    {"name": model, "source": "s3://b/x", "model_id": missing},
+                    status=404, code="RESOURCE_DOES_NOT_EXIST")
+    assert message == f"Logged model with ID '{missing}' not found."
+
+
 def test_finalize_needs_model_id_in_the_body(http, run):
     exp, run_id, _ = run
     model_id = logged_model(http, exp, run_id)["model_id"]

@@ -394,6 +394,27 @@ async fn object_store_sources_need_no_run_and_model_ids_tag_the_logged_model() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A logged model's URI needs its model_id, as in MLflow; an unknown model_id beside an
+    // object-store source is a missing resource.
+    for body in [
+        json!({"name": "m", "source": format!("models:/{model_id}")}),
+        json!({"name": "m", "source": format!("models:/{model_id}"), "run_id": run_id}),
+    ] {
+        let resp = app
+            .call(Method::POST, "/model-versions/create", Some(body))
+            .await;
+        assert_error(&resp, 400, "INVALID_PARAMETER_VALUE");
+    }
+    assert_error(
+        &app.call(
+            Method::POST,
+            "/model-versions/create",
+            Some(json!({"name": "m", "source": "s3://b/x", "model_id": "m-nope"})),
+        )
+        .await,
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    );
     for source in [format!("models:/{model_id}"), artifact_uri] {
         let mv = app
             .ok_post(

@@ -542,8 +542,12 @@ impl RegistryService {
             scheme if OBJECT_STORE_SCHEMES.contains(&scheme) => {
                 // An object-store location outside this server, accepted without a run as
                 // MLflow does; the server never reads it, clients download from it directly.
+                // An unknown model_id is a missing resource here, as MLflow reports it.
                 if let Some(id) = &model_id {
-                    self.source_model(id, source).await?;
+                    self.logged_models
+                        .get_logged_model(id, false)
+                        .await
+                        .map_err(map_store)?;
                 }
                 Ok(ResolvedSource::as_given(source, run_id, model_id))
             }
@@ -568,7 +572,8 @@ impl RegistryService {
     ) -> Result<ResolvedSource> {
         let parsed = ModelUri::parse(source).map_err(|_| not_identified(source, "model_id"))?;
         if let ModelUri::LoggedModel { model_id: src_id } = &parsed {
-            if model_id.as_deref().is_some_and(|m| m != src_id) {
+            // As in MLflow, the model_id parameter is required and must name the model.
+            if model_id.as_deref() != Some(src_id.as_str()) {
                 return Err(not_identified(source, "model_id"));
             }
             let model = self.source_model(src_id, source).await?;
