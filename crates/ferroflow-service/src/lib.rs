@@ -228,6 +228,9 @@ impl TrackingService {
     ) -> Result<ExperimentId> {
         validate_experiment_name(name)?;
         let artifact_location = artifact_location.filter(|s| !s.is_empty());
+        if let Some(loc) = artifact_location {
+            rules::validate_artifact_location(loc, &self.config.default_artifact_root)?;
+        }
         if let Some(loc) = artifact_location
             && loc.chars().count() > MAX_ARTIFACT_LOCATION_LENGTH
         {
