@@ -14,6 +14,7 @@ pub mod rules;
 pub use logged_models::LoggedModelService;
 pub use registry::RegistryService;
 
+use ferroflow_core::search::limits::check_order_by_terms;
 use ferroflow_core::search::{
     ExperimentAttribute, ExperimentKey, OrderBy, RunAttribute, RunKey, parse_experiment_filter,
     parse_experiment_order_by, parse_run_filter, parse_run_order_by,
@@ -132,8 +133,10 @@ fn map_store(e: StoreError) -> Error {
         StoreError::AlreadyExists(m) => Error::already_exists(m),
         StoreError::Invalid(m) => Error::invalid(m),
         StoreError::Backend(m) => {
+            // The text may hold SQL, driver messages or file paths: the log gets it, the
+            // client a fixed sentence.
             tracing::error!(error = %m, "tracking store failure");
-            Error::internal(format!("Storage backend failure: {m}"))
+            Error::internal("Storage backend failure; the server log has the details.")
         }
     }
 }
@@ -289,9 +292,10 @@ impl TrackingService {
     pub async fn search_experiments(&self, req: SearchExperiments) -> Result<Page<Experiment>> {
         let max_results = rules::validate_search_max_results(req.max_results, false)?;
         let filter = match req.filter.as_deref().map(str::trim) {
-            Some(f) if !f.is_empty() => parse_experiment_filter(f)?,
+            Some(f) if !f.is_empty() => rules::parse_filter(f, parse_experiment_filter).await?,
             _ => Vec::new(),
         };
+        check_order_by_terms(req.order_by.len())?;
         let mut order_by = Vec::with_capacity(req.order_by.len() + 2);
         for o in &req.order_by {
             let parsed = parse_experiment_order_by(o)?;
@@ -508,9 +512,10 @@ impl TrackingService {
             .map(|s| parse_experiment_id(s))
             .collect::<Result<Vec<_>>>()?;
         let filter = match req.filter.as_deref().map(str::trim) {
-            Some(f) if !f.is_empty() => parse_run_filter(f)?,
+            Some(f) if !f.is_empty() => rules::parse_filter(f, parse_run_filter).await?,
             _ => Vec::new(),
         };
+        check_order_by_terms(req.order_by.len())?;
         let order_by = req
             .order_by
             .iter()

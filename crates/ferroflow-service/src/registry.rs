@@ -158,7 +158,12 @@ impl RegistryService {
             SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
             SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
         )?;
-        let filter = parse_registered_model_filter(q.filter.as_deref().unwrap_or(""))?;
+        let filter = crate::rules::parse_filter(
+            q.filter.as_deref().unwrap_or(""),
+            parse_registered_model_filter,
+        )
+        .await?;
+        ferroflow_core::search::limits::check_order_by_terms(q.order_by.len())?;
         let order_by = parse_registered_model_order_by_list(&q.order_by)?;
         let include_prompts = registered_model_filter_selects_prompts(&filter);
         self.store
@@ -364,7 +369,12 @@ impl RegistryService {
             SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
             SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
         )?;
-        let filter = parse_model_version_filter(q.filter.as_deref().unwrap_or(""))?;
+        let filter = crate::rules::parse_filter(
+            q.filter.as_deref().unwrap_or(""),
+            parse_model_version_filter,
+        )
+        .await?;
+        ferroflow_core::search::limits::check_order_by_terms(q.order_by.len())?;
         let order_by = parse_model_version_order_by_list(&q.order_by)?;
         let include_prompts = model_version_filter_selects_prompts(&filter);
         self.store

@@ -149,6 +149,24 @@ pub fn append_to_uri_path(base: &str, parts: &[&str]) -> String {
     out
 }
 
+/// Filters longer than this are parsed on the blocking pool: tokenizing a megabyte takes
+/// milliseconds that would otherwise stall every request sharing the executor thread.
+pub const BLOCKING_FILTER_BYTES: usize = 16 * 1024;
+
+/// Parses a filter with `parse`, off the async executor when it is long.
+pub async fn parse_filter<T: Send + 'static>(
+    filter: &str,
+    parse: fn(&str) -> Result<T>,
+) -> Result<T> {
+    if filter.len() <= BLOCKING_FILTER_BYTES {
+        return parse(filter);
+    }
+    let owned = filter.to_owned();
+    tokio::task::spawn_blocking(move || parse(&owned))
+        .await
+        .map_err(|e| Error::internal(format!("filter parsing failed: {e}")))?
+}
+
 /// Schemes whose artifact repositories connect to the host named in the URI (MLflow's
 /// `HOST_ADDRESSED_ARTIFACT_SCHEMES`). An experiment stored with such a location would make
 /// every client upload its artifacts to that host.
