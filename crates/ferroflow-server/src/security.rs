@@ -177,10 +177,12 @@ async fn guard(State(cfg): State<Arc<SecurityConfig>>, req: Request, next: Next)
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // A response that chose its own framing policy keeps it (the web UI pages say DENY).
     if let Some(xfo) = cfg
         .x_frame_options
         .as_deref()
         .and_then(|v| HeaderValue::from_str(v).ok())
+        && !headers.contains_key(header::X_FRAME_OPTIONS)
     {
         headers.insert(header::X_FRAME_OPTIONS, xfo);
     }
