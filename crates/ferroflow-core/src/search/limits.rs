@@ -2,7 +2,7 @@
 //!
 //! MLflow has none of these; its SQL store then fails inside the database (SQLite: "Expression
 //! tree is too large", "at most 64 tables in a join", "too many SQL variables", "LIKE or GLOB
-//! pattern too complex") and the client sees a 500 carrying database text, which it retries for
+//! pattern too complex") and the client sees a 503 carrying the SQL, which it retries for
 //! minutes. Each limit sits well above anything a client sends and below the first database
 //! limit, so an over-limit search gets one clear `INVALID_PARAMETER_VALUE` instead.
 
