@@ -83,6 +83,15 @@ pub struct ServerArgs {
     )]
     disable_security_middleware: bool,
 
+    /// Comma-separated schemes (e.g. `https,s3`) whose experiment artifact locations may name
+    /// any host. MLflow reads only the environment variable.
+    #[arg(
+        long,
+        env = "MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES",
+        hide = true
+    )]
+    allowed_host_addressed_artifact_schemes: Option<String>,
+
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -141,6 +150,14 @@ async fn serve(args: ServerArgs) -> Result<()> {
         TrackingConfig {
             default_artifact_root: default_artifact_root.clone(),
             truncate_long_values: true,
+            allowed_host_addressed_schemes: args
+                .allowed_host_addressed_artifact_schemes
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
         },
     ));
     tracking

@@ -49,6 +49,9 @@ pub struct TrackingConfig {
     /// MLflow's `MLFLOW_TRUNCATE_LONG_VALUES`: truncate over-long param and run-tag values
     /// instead of refusing them.
     pub truncate_long_values: bool,
+    /// MLflow's `MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES`: schemes (lower case) whose
+    /// experiment artifact locations may name any host. Empty by default.
+    pub allowed_host_addressed_schemes: Vec<String>,
 }
 
 impl Default for TrackingConfig {
@@ -56,6 +59,7 @@ impl Default for TrackingConfig {
         Self {
             default_artifact_root: "mlflow-artifacts:/".into(),
             truncate_long_values: true,
+            allowed_host_addressed_schemes: Vec::new(),
         }
     }
 }
@@ -232,7 +236,11 @@ impl TrackingService {
         validate_experiment_name(name)?;
         let artifact_location = artifact_location.filter(|s| !s.is_empty());
         if let Some(loc) = artifact_location {
-            rules::validate_artifact_location(loc, &self.config.default_artifact_root)?;
+            rules::validate_artifact_location(
+                loc,
+                &self.config.default_artifact_root,
+                &self.config.allowed_host_addressed_schemes,
+            )?;
         }
         if let Some(loc) = artifact_location
             && loc.chars().count() > MAX_ARTIFACT_LOCATION_LENGTH

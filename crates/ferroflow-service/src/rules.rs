@@ -336,8 +336,13 @@ fn host_targets(p: &Parts<'_>) -> Option<std::result::Result<Vec<Target>, ()>> {
 /// MLflow's checks of a client-chosen experiment artifact location
 /// (`_validate_storage_location_uri`): no fragments or params, no `..` in the query, no scheme
 /// that would make the server or its clients connect to a host other than the one of the
-/// server's own default artifact root, and no `runs:/` URI.
-pub fn validate_artifact_location(location: &str, default_artifact_root: &str) -> Result<()> {
+/// server's own default artifact root (unless the operator allowed the scheme), and no
+/// `runs:/` URI.
+pub fn validate_artifact_location(
+    location: &str,
+    default_artifact_root: &str,
+    allowed_schemes: &[String],
+) -> Result<()> {
     const FIELD: &str = "artifact_location";
     let parts = split_uri(location);
     let has_params = SCHEMES_WITH_PARAMS.contains(&parts.scheme.as_str())
@@ -360,7 +365,10 @@ pub fn validate_artifact_location(location: &str, default_artifact_root: &str) -
             Some(Ok(t)) => t,
             _ => Vec::new(),
         };
-        let is_trusted = targets.is_ok_and(|t| t.iter().any(|x| trusted.contains(x)));
+        let is_trusted = allowed_schemes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&parts.scheme))
+            || targets.is_ok_and(|t| t.iter().any(|x| trusted.contains(x)));
         if !is_trusted {
             let scheme = &parts.scheme;
             return Err(Error::invalid(format!(
@@ -533,7 +541,7 @@ mod tests {
             "b2://a@h/x",
             "http://evil/x?a=1",
         ] {
-            let e = validate_artifact_location(bad, root).unwrap_err();
+            let e = validate_artifact_location(bad, root, &[]).unwrap_err();
             assert!(e.message.contains("cannot use the"), "{bad}: {}", e.message);
         }
         for ok in [
@@ -544,30 +552,35 @@ mod tests {
             "/tmp/x",
             "C:\\x",
         ] {
-            validate_artifact_location(ok, root).unwrap();
+            validate_artifact_location(ok, root, &[]).unwrap();
         }
         // The host of the server's own root is trusted, port defaults included.
-        validate_artifact_location("https://store.example/a", "https://store.example:443/r")
-            .unwrap();
+        validate_artifact_location(
+            "https://store.example/a",
+            "https://store.example:443/r",
+            &[],
+        )
+        .unwrap();
         assert!(
-            validate_artifact_location("http://store.example/a", "https://store.example/r")
+            validate_artifact_location("http://store.example/a", "https://store.example/r", &[])
                 .is_err()
         );
+        validate_artifact_location("HTTPS://any.example/x", root, &["https".to_owned()]).unwrap();
         assert_eq!(
-            validate_artifact_location("http://e/x#f", root)
+            validate_artifact_location("http://e/x#f", root, &[])
                 .unwrap_err()
                 .message,
             "'artifact_location' URL can't include fragments or params."
         );
-        assert!(validate_artifact_location("http://e/x;p", root).is_err());
+        assert!(validate_artifact_location("http://e/x;p", root, &[]).is_err());
         assert_eq!(
-            validate_artifact_location("runs:/abc", root)
+            validate_artifact_location("runs:/abc", root, &[])
                 .unwrap_err()
                 .message,
             "Artifact location cannot be a runs:/ URI. Given: 'runs:/abc'"
         );
         assert_eq!(
-            validate_artifact_location("s3://b/x?p=%252e%252e", root)
+            validate_artifact_location("s3://b/x?p=%252e%252e", root, &[])
                 .unwrap_err()
                 .message,
             "Invalid query string"
