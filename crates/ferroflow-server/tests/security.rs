@@ -563,3 +563,20 @@ async fn symlink_loops_under_the_artifact_root_do_not_break_listing() {
     let r = send(&app, Method::GET, &list(""), &[], None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
+
+#[tokio::test]
+async fn internal_errors_never_carry_paths_or_driver_text() {
+    use axum::response::IntoResponse;
+    use ferroflow_api::{ApiError, ErrorCode};
+    let e = ferroflow_server::HttpError(ApiError::new(
+        ErrorCode::InternalError,
+        "IO error for operation on /srv/secret/mlflow.db: (code: 1) near SELECT",
+    ));
+    let resp = e.into_response();
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["error_code"], "INTERNAL_ERROR");
+    let msg = body["message"].as_str().unwrap();
+    assert!(!msg.contains("/srv") && !msg.contains("SELECT"), "{msg}");
+}

@@ -233,3 +233,38 @@ impl Db for SqliteConnection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::Dialect;
+    use crate::sql::Sql;
+
+    #[test]
+    fn sqlite_size_refusals_are_the_requests_fault() {
+        assert_eq!(
+            request_limit("too many SQL variables"),
+            Some("too many values")
+        );
+        assert_eq!(
+            request_limit("Expression tree is too large (maximum depth 1000)"),
+            Some("expression too deep")
+        );
+        assert_eq!(
+            request_limit("at most 64 tables in a join"),
+            Some("too many joined terms")
+        );
+        assert_eq!(request_limit("disk I/O error"), None);
+    }
+
+    #[test]
+    fn statements_over_the_bind_limit_are_refused_before_the_database() {
+        let mut s = Sql::new(Dialect::Sqlite);
+        s.push("SELECT 1 WHERE 1 IN ")
+            .bind_list((0..=Dialect::Sqlite.max_binds() as i64).collect::<Vec<_>>());
+        match s.check_bind_limit() {
+            Err(StoreError::Invalid(m)) => assert!(m.contains("at most 30000"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
