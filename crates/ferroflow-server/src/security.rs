@@ -112,7 +112,9 @@ impl SecurityConfig {
         if !is_state_changing(method) || self.any_origin() {
             return false;
         }
-        if is_localhost_origin(origin) || same_origin(origin, host) {
+        // Same origin only counts while the Host check runs: with `--allowed-hosts '*'` a
+        // rebound attacker page is "same origin" with the name it rebound.
+        if is_localhost_origin(origin) || (!self.any_host() && same_origin(origin, host)) {
             return false;
         }
         !self
@@ -503,6 +505,8 @@ mod tests {
         assert!(!cfg.blocks_write(&post, Some("http://localhost:3000"), "127.0.0.1:5000"));
         assert!(!cfg.blocks_write(&post, Some("https://127.0.0.1"), "127.0.0.1:5000"));
         assert!(!cfg.blocks_write(&post, Some("http://10.0.0.5:5000"), "10.0.0.5:5000"));
+        let open_hosts = SecurityConfig::from_flags(Some("*"), None, None);
+        assert!(open_hosts.blocks_write(&post, Some("http://evil.example"), "evil.example"));
         let cfg = SecurityConfig::from_flags(None, Some("https://*.example.com"), None);
         assert!(!cfg.blocks_write(&post, Some("https://app.example.com"), "x"));
         assert!(cfg.blocks_write(&post, Some("https://example.org"), "x"));
