@@ -75,6 +75,7 @@ class ServerProcess:
         store_dir: Path | None = None,
         workers: int = 2,
         serve_artifacts: bool = True,
+        extra_args: list[str] | None = None,
     ):
         self.kind = kind or server_kind()
         self._own_dir = store_dir is None
@@ -84,6 +85,8 @@ class ServerProcess:
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         self.workers = workers
         self.serve_artifacts = serve_artifacts
+        # Flags both servers accept, appended as given (e.g. `--disable-security-middleware`).
+        self.extra_args = list(extra_args or [])
         # Without the proxy, clients write straight to this shared directory.
         self.direct_root = self.store_dir / "direct-artifacts"
         self.port = free_port()
@@ -112,6 +115,7 @@ class ServerProcess:
             flags += ["--default-artifact-root", "mlflow-artifacts:/", "--serve-artifacts"]
         else:
             flags += ["--default-artifact-root", str(self.direct_root), "--no-serve-artifacts"]
+        flags += self.extra_args
         if self.kind == "ferroflow":
             binary = ferroflow_binary()
             if not binary.is_file() or not os.access(binary, os.X_OK):

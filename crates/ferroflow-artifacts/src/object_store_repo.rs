@@ -223,6 +223,14 @@ impl ArtifactRepo for ObjectStoreRepo {
                 Some(_) => return Ok(Vec::new()),
             }
         }
+        if let Some(local) = &self.local {
+            let (local, dir) = (local.clone(), dir.cloned());
+            let mut files = tokio::task::spawn_blocking(move || local.list(dir.as_ref()))
+                .await
+                .map_err(|e| ArtifactError::Io(io::Error::other(e)))??;
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            return Ok(files);
+        }
         let prefix = dir.map(store_path);
         let described = dir.map_or("", ArtifactPath::as_str);
         let listing = match self.store.list_with_delimiter(prefix.as_ref()).await {
@@ -248,12 +256,6 @@ impl ArtifactRepo for ObjectStoreRepo {
                 })
             }))
             .collect();
-        if let Some(local) = &self.local {
-            let (local, dir) = (local.clone(), dir.cloned());
-            files = tokio::task::spawn_blocking(move || local.drop_escaping(dir.as_ref(), files))
-                .await
-                .map_err(|e| ArtifactError::Io(io::Error::other(e)))?;
-        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
     }
@@ -385,17 +387,62 @@ impl LocalRoot {
         }
     }
 
-    /// Hides listed entries that are symlinks leading outside the root, so a listing reveals
-    /// nothing (not even a size) about files the repository refuses to serve.
-    fn drop_escaping(&self, dir: Option<&ArtifactPath>, files: Vec<FileInfo>) -> Vec<FileInfo> {
+    /// One directory's entries, read from the filesystem rather than through the store: the
+    /// store's walk follows symlinks and fails the whole listing on a loop or a dangling link.
+    /// Here such entries are left out, and so are symlinks leading outside the root (a listing
+    /// reveals nothing, not even a size, about files the repository refuses to serve) and names
+    /// no artifact path could have.
+    fn list(&self, dir: Option<&ArtifactPath>) -> Result<Vec<FileInfo>, ArtifactError> {
         let base = dir.map_or_else(|| self.root.clone(), |d| self.fs_path(d));
-        files
-            .into_iter()
-            .filter(|f| {
-                let entry = base.join(&f.path);
-                !is_symlink(&entry)
-                    || std::fs::canonicalize(&entry).is_ok_and(|t| t.starts_with(&self.root))
-            })
-            .collect()
+        let entries = match std::fs::read_dir(&base) {
+            Ok(e) => e,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut files = Vec::new();
+        for entry in entries {
+            let Ok(entry) = entry else { continue };
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if ArtifactPath::parse(&name).is_err() {
+                continue;
+            }
+            let Ok(meta) = entry.path().symlink_metadata() else {
+                continue;
+            };
+            let meta = if meta.file_type().is_symlink() {
+                match std::fs::canonicalize(entry.path()) {
+                    Ok(t) if t.starts_with(&self.root) => match std::fs::metadata(&t) {
+                        Ok(m) => m,
+                        Err(_) => continue,
+                    },
+                    _ => continue,
+                }
+            } else {
+                meta
+            };
+            if meta.is_dir() {
+                files.push(FileInfo {
+                    path: name,
+                    is_dir: true,
+                    file_size: None,
+                });
+            } else if meta.is_file() {
+                files.push(FileInfo {
+                    path: name,
+                    is_dir: false,
+                    file_size: Some(meta.len()),
+                });
+            }
+        }
+        Ok(files)
     }
 }

@@ -56,6 +56,42 @@ pub struct ServerArgs {
     #[arg(short = 'w', long, env = "MLFLOW_WORKERS")]
     workers: Option<u32>,
 
+    /// Comma-separated Host headers to answer, against DNS rebinding (`*` wildcards; `*` alone
+    /// accepts every host). Default: localhost and loopback/private IP addresses, any port.
+    #[arg(long, env = "MLFLOW_SERVER_ALLOWED_HOSTS")]
+    allowed_hosts: Option<String>,
+
+    /// Comma-separated origins allowed to make cross-origin requests (`*` wildcards; `*` alone
+    /// allows all, without credentials). http://localhost, 127.0.0.1 and [::1] on any port are
+    /// always allowed.
+    #[arg(long, env = "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS")]
+    cors_allowed_origins: Option<String>,
+
+    /// X-Frame-Options header against clickjacking: SAMEORIGIN, DENY, or NONE (no header).
+    #[arg(
+        long,
+        default_value = "SAMEORIGIN",
+        env = "MLFLOW_SERVER_X_FRAME_OPTIONS"
+    )]
+    x_frame_options: String,
+
+    /// DANGEROUS: turn off Host validation, CORS protection and security headers.
+    #[arg(
+        long,
+        env = "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    disable_security_middleware: bool,
+
+    /// Comma-separated schemes (e.g. `https,s3`) whose experiment artifact locations may name
+    /// any host. MLflow reads only the environment variable.
+    #[arg(
+        long,
+        env = "MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES",
+        hide = true
+    )]
+    allowed_host_addressed_artifact_schemes: Option<String>,
+
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -79,6 +115,7 @@ async fn serve(args: ServerArgs) -> Result<()> {
         );
     }
 
+    let security = security_config(&args);
     let store = Arc::new(
         SqlStore::connect(&args.backend_store_uri)
             .await
@@ -113,6 +150,14 @@ async fn serve(args: ServerArgs) -> Result<()> {
         TrackingConfig {
             default_artifact_root: default_artifact_root.clone(),
             truncate_long_values: true,
+            allowed_host_addressed_schemes: args
+                .allowed_host_addressed_artifact_schemes
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
         },
     ));
     tracking
@@ -129,12 +174,15 @@ async fn serve(args: ServerArgs) -> Result<()> {
         logged_model_store,
         tracking_store,
     ));
-    let app = ferroflow_server::router(ferroflow_server::AppState {
-        tracking,
-        logged_models,
-        registry,
-        artifacts,
-    });
+    let app = ferroflow_server::secured_router(
+        ferroflow_server::AppState {
+            tracking,
+            logged_models,
+            registry,
+            artifacts,
+        },
+        security,
+    );
     let addr: SocketAddr = format!("{}:{}", bracket_ipv6(&args.host), args.port)
         .parse()
         .with_context(|| format!("invalid --host/--port: {}:{}", args.host, args.port))?;
@@ -190,6 +238,34 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// The security middleware's settings, or `None` when it is disabled; says which on stderr as
+/// `mlflow server` does.
+fn security_config(args: &ServerArgs) -> Option<ferroflow_server::SecurityConfig> {
+    if args.disable_security_middleware {
+        tracing::warn!(
+            "security middleware is DISABLED: the server accepts any Host and cross-origin writes"
+        );
+        return None;
+    }
+    let config = ferroflow_server::SecurityConfig::from_flags(
+        args.allowed_hosts.as_deref(),
+        args.cors_allowed_origins.as_deref(),
+        Some(&args.x_frame_options),
+    );
+    if config.allowed_hosts.iter().any(|h| h == "*") {
+        tracing::warn!("accepting ALL hosts: the server is open to DNS rebinding attacks");
+    }
+    if config.cors_allowed_origins.iter().any(|o| o == "*") {
+        tracing::warn!("allowing ALL CORS origins: any website can read and write this server");
+    }
+    tracing::info!(
+        allowed_hosts = ?config.allowed_hosts,
+        cors_allowed_origins = ?config.cors_allowed_origins,
+        "security middleware enabled (empty lists: localhost and private addresses only)"
+    );
+    Some(config)
 }
 
 fn bracket_ipv6(host: &str) -> String {

@@ -5,7 +5,7 @@
 use crate::HttpError;
 use axum::extract::{FromRequest, Request};
 use axum::http::{Method, header};
-use ferroflow_api::{ApiError, decode};
+use ferroflow_api::{ApiError, ErrorCode, decode};
 use serde::de::DeserializeOwned;
 
 /// Upper bound on a request body. MLflow itself does not limit log-batch bodies by size (its
@@ -17,7 +17,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Wire<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Wire<T> {
+impl<S: Send + Sync, T: DeserializeOwned + Send + 'static> FromRequest<S> for Wire<T> {
     type Rejection = HttpError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
@@ -37,9 +37,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Wire<T> {
                     "Request body exceeds the limit of {MAX_BODY_BYTES} bytes."
                 ))
             })?;
-        Ok(Self(decode::from_json_body(&body)?))
+        if body.len() <= BLOCKING_DECODE_BYTES {
+            return Ok(Self(decode::from_json_body(&body)?));
+        }
+        // Parsing tens of megabytes takes long enough to stall every other request on this
+        // executor thread (a `/health` probe included), so big bodies go to the blocking pool.
+        let decoded = tokio::task::spawn_blocking(move || decode::from_json_body::<T>(&body))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::InternalError, e.to_string()))??;
+        Ok(Self(decoded))
     }
 }
+
+/// Bodies above this are decoded off the async executor. Below it, decoding takes well under a
+/// millisecond and a thread hand-off would cost more than it saves.
+pub const BLOCKING_DECODE_BYTES: usize = 256 * 1024;
 
 fn check_content_type(req: &Request) -> Result<(), ApiError> {
     let Some(ct) = req.headers().get(header::CONTENT_TYPE) else {

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod handlers;
 mod routes;
+pub mod security;
 
 use ferroflow_artifacts::ArtifactRepo;
 use ferroflow_service::{LoggedModelService, RegistryService, TrackingService};
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 pub use artifacts_proxy::artifacts_router;
 pub use error::HttpError;
+pub use security::SecurityConfig;
 
 /// Everything a tracking handler may reach. Cheap to clone: only `Arc`s.
 #[derive(Clone)]
@@ -27,11 +29,21 @@ pub struct AppState {
 }
 
 /// The complete application: tracking API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`,
-/// the artifact proxy, the server metadata endpoints, and the web UI at `/` and `/static/*`.
+/// the artifact proxy, the server metadata endpoints, and the web UI at `/` and `/static/*`,
+/// without the security middleware (see [`secured_router`]).
 pub fn router(state: AppState) -> axum::Router {
     let artifacts = artifacts_router(state.artifacts.clone());
     routes::tracking_routes()
         .with_state(state)
         .merge(artifacts)
         .merge(ferroflow_ui::ui_router())
+        .layer(axum::middleware::from_fn(security::limit_uri))
+}
+
+/// [`router`] behind MLflow's security middleware; `None` is `--disable-security-middleware`.
+pub fn secured_router(state: AppState, security: Option<SecurityConfig>) -> axum::Router {
+    match security {
+        Some(config) => security::secure(router(state), config),
+        None => router(state),
+    }
 }

@@ -14,6 +14,7 @@ pub mod rules;
 pub use logged_models::LoggedModelService;
 pub use registry::RegistryService;
 
+use ferroflow_core::search::limits::check_order_by_terms;
 use ferroflow_core::search::{
     ExperimentAttribute, ExperimentKey, OrderBy, RunAttribute, RunKey, parse_experiment_filter,
     parse_experiment_order_by, parse_run_filter, parse_run_order_by,
@@ -48,6 +49,9 @@ pub struct TrackingConfig {
     /// MLflow's `MLFLOW_TRUNCATE_LONG_VALUES`: truncate over-long param and run-tag values
     /// instead of refusing them.
     pub truncate_long_values: bool,
+    /// MLflow's `MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES`: schemes (lower case) whose
+    /// experiment artifact locations may name any host. Empty by default.
+    pub allowed_host_addressed_schemes: Vec<String>,
 }
 
 impl Default for TrackingConfig {
@@ -55,6 +59,7 @@ impl Default for TrackingConfig {
         Self {
             default_artifact_root: "mlflow-artifacts:/".into(),
             truncate_long_values: true,
+            allowed_host_addressed_schemes: Vec::new(),
         }
     }
 }
@@ -132,8 +137,10 @@ fn map_store(e: StoreError) -> Error {
         StoreError::AlreadyExists(m) => Error::already_exists(m),
         StoreError::Invalid(m) => Error::invalid(m),
         StoreError::Backend(m) => {
+            // The text may hold SQL, driver messages or file paths: the log gets it, the
+            // client a fixed sentence.
             tracing::error!(error = %m, "tracking store failure");
-            Error::internal(format!("Storage backend failure: {m}"))
+            Error::internal("Storage backend failure; the server log has the details.")
         }
     }
 }
@@ -227,9 +234,17 @@ impl TrackingService {
         tags: Vec<Tag>,
     ) -> Result<ExperimentId> {
         validate_experiment_name(name)?;
+        let artifact_location = artifact_location.filter(|s| !s.is_empty());
+        if let Some(loc) = artifact_location {
+            rules::validate_artifact_location(
+                loc,
+                &self.config.default_artifact_root,
+                &self.config.allowed_host_addressed_schemes,
+            )?;
+        }
         // MLflow resolves a relative local location against the server's working directory,
         // then checks the length of the result.
-        let artifact_location = artifact_location.filter(|s| !s.is_empty()).map(|loc| {
+        let artifact_location = artifact_location.map(|loc| {
             let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
             rules::resolve_artifact_location(loc, &cwd.to_string_lossy())
         });
@@ -291,9 +306,10 @@ impl TrackingService {
     pub async fn search_experiments(&self, req: SearchExperiments) -> Result<Page<Experiment>> {
         let max_results = rules::validate_search_max_results(req.max_results, false)?;
         let filter = match req.filter.as_deref().map(str::trim) {
-            Some(f) if !f.is_empty() => parse_experiment_filter(f)?,
+            Some(f) if !f.is_empty() => rules::parse_filter(f, parse_experiment_filter).await?,
             _ => Vec::new(),
         };
+        check_order_by_terms(req.order_by.len())?;
         let mut order_by = Vec::with_capacity(req.order_by.len() + 2);
         for o in &req.order_by {
             let parsed = parse_experiment_order_by(o)?;
@@ -511,9 +527,10 @@ impl TrackingService {
             .map(|s| parse_experiment_id(s))
             .collect::<Result<Vec<_>>>()?;
         let filter = match req.filter.as_deref().map(str::trim) {
-            Some(f) if !f.is_empty() => parse_run_filter(f)?,
+            Some(f) if !f.is_empty() => rules::parse_filter(f, parse_run_filter).await?,
             _ => Vec::new(),
         };
+        check_order_by_terms(req.order_by.len())?;
         let order_by = req
             .order_by
             .iter()

@@ -249,9 +249,12 @@ impl LoggedModelService {
             })
             .collect::<Result<Vec<_>>>()?;
         let filter = match req.filter.as_deref() {
-            Some(f) if !f.trim().is_empty() => parse_logged_model_filter(f)?,
+            Some(f) if !f.trim().is_empty() => {
+                crate::rules::parse_filter(f, parse_logged_model_filter).await?
+            }
             _ => Vec::new(),
         };
+        ferroflow_core::search::limits::check_order_by_terms(req.order_by.len())?;
         let order_by = req
             .order_by
             .iter()

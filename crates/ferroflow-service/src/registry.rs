@@ -161,7 +161,12 @@ impl RegistryService {
             SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
             SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
         )?;
-        let filter = parse_registered_model_filter(q.filter.as_deref().unwrap_or(""))?;
+        let filter = crate::rules::parse_filter(
+            q.filter.as_deref().unwrap_or(""),
+            parse_registered_model_filter,
+        )
+        .await?;
+        ferroflow_core::search::limits::check_order_by_terms(q.order_by.len())?;
         let order_by = parse_registered_model_order_by_list(&q.order_by)?;
         let include_prompts = registered_model_filter_selects_prompts(&filter);
         self.store
@@ -406,7 +411,12 @@ impl RegistryService {
             SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
             SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
         )?;
-        let filter = parse_model_version_filter(q.filter.as_deref().unwrap_or(""))?;
+        let filter = crate::rules::parse_filter(
+            q.filter.as_deref().unwrap_or(""),
+            parse_model_version_filter,
+        )
+        .await?;
+        ferroflow_core::search::limits::check_order_by_terms(q.order_by.len())?;
         let order_by = parse_model_version_order_by_list(&q.order_by)?;
         let include_prompts = model_version_filter_selects_prompts(&filter);
         self.store
@@ -848,7 +858,7 @@ impl SplitUri {
 /// The normalised absolute path of a local URI; `None` for relative paths, whose meaning would
 /// depend on the server's working directory.
 fn local_path(uri: &SplitUri) -> Option<String> {
-    let decoded = unquote_fully(&uri.path, false);
+    let decoded = unquote_fully(&uri.path, false)?;
     if !decoded.starts_with('/') || decoded.contains('\0') {
         return None;
     }
@@ -865,40 +875,10 @@ fn local_path(uri: &SplitUri) -> Option<String> {
     Some(format!("/{}", parts.join("/")))
 }
 
-/// Percent-decodes until nothing changes, so double-encoded `..` (`%252e%252e`) is caught too.
-fn unquote_fully(s: &str, plus_as_space: bool) -> String {
-    let mut cur = s.to_owned();
-    loop {
-        let next = percent_decode(&cur, plus_as_space);
-        if next == cur {
-            return cur;
-        }
-        cur = next;
-    }
-}
-
-fn percent_decode(s: &str, plus_as_space: bool) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(if plus_as_space && b == b'+' { b' ' } else { b });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+/// Percent-decodes until nothing changes, so double-encoded `..` (`%252e%252e`) is caught too;
+/// `None` when the string is still changing after MLflow's 10 rounds (refused by every caller).
+fn unquote_fully(s: &str, plus_as_space: bool) -> Option<String> {
+    crate::rules::decode_until_stable(s, plus_as_space)
 }
 
 /// Refuses sources with relative path references in any encoding: `..` segments, `.` or empty
@@ -913,7 +893,9 @@ fn check_no_traversal(source: &str) -> Result<()> {
              provided without relative path references present. Please provide an absolute path."
         ))
     };
-    let decoded = unquote_fully(source, true);
+    let Some(decoded) = unquote_fully(source, true) else {
+        return Err(bad());
+    };
     if decoded.contains('\0')
         || decoded.contains('\\')
         || decoded.split('/').any(|seg| seg == ".." || seg == ".")
@@ -936,7 +918,7 @@ fn check_no_traversal(source: &str) -> Result<()> {
 /// MLflow's `_is_uri_within_root`: same scheme and authority, and the root's (decoded) path
 /// segments are a non-empty prefix of the source's.
 fn uri_within_root(source: &str, root: &str) -> bool {
-    let parts = |u: &SplitUri| -> Vec<String> {
+    let parts = |u: &SplitUri| -> Option<Vec<String>> {
         u.path
             .split('/')
             .filter(|p| !p.is_empty())
@@ -944,7 +926,9 @@ fn uri_within_root(source: &str, root: &str) -> bool {
             .collect()
     };
     let (s, r) = (SplitUri::parse(source), SplitUri::parse(root));
-    let (sp, rp) = (parts(&s), parts(&r));
+    let (Some(sp), Some(rp)) = (parts(&s), parts(&r)) else {
+        return false;
+    };
     s.scheme == r.scheme
         && s.authority.eq_ignore_ascii_case(&r.authority)
         && !rp.is_empty()

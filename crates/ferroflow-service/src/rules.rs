@@ -149,6 +149,245 @@ pub fn append_to_uri_path(base: &str, parts: &[&str]) -> String {
     out
 }
 
+/// Filters longer than this are parsed on the blocking pool: tokenizing a megabyte takes
+/// milliseconds that would otherwise stall every request sharing the executor thread.
+pub const BLOCKING_FILTER_BYTES: usize = 16 * 1024;
+
+/// Parses a filter with `parse`, off the async executor when it is long.
+pub async fn parse_filter<T: Send + 'static>(
+    filter: &str,
+    parse: fn(&str) -> Result<T>,
+) -> Result<T> {
+    if filter.len() <= BLOCKING_FILTER_BYTES {
+        return parse(filter);
+    }
+    let owned = filter.to_owned();
+    tokio::task::spawn_blocking(move || parse(&owned))
+        .await
+        .map_err(|e| Error::internal(format!("filter parsing failed: {e}")))?
+}
+
+/// Schemes whose artifact repositories connect to the host named in the URI (MLflow's
+/// `HOST_ADDRESSED_ARTIFACT_SCHEMES`). An experiment stored with such a location would make
+/// every client upload its artifacts to that host.
+const HOST_ADDRESSED_SCHEMES: [&str; 10] = [
+    "ftp",
+    "sftp",
+    "hdfs",
+    "viewfs",
+    "http",
+    "https",
+    "mlflow-artifacts",
+    "r2",
+    "b2",
+    "abfss",
+];
+
+/// Schemes for which Python's `urlparse` splits `;params` off the last path segment.
+const SCHEMES_WITH_PARAMS: [&str; 14] = [
+    "", "ftp", "hdl", "prospero", "http", "imap", "https", "shttp", "rtsp", "rtspu", "sip", "sips",
+    "mms", "sftp",
+];
+
+/// Rounds of percent-decoding before a still-changing string is refused (MLflow's `_decode`).
+pub const MAX_DECODE_ROUNDS: usize = 10;
+
+/// Percent-decodes `s` until it stops changing, at most [`MAX_DECODE_ROUNDS`] times; `None` when
+/// it is still changing after that. Each round is linear, so the whole is bounded.
+pub fn decode_until_stable(s: &str, plus_as_space: bool) -> Option<String> {
+    let mut cur = s.to_owned();
+    for _ in 0..MAX_DECODE_ROUNDS {
+        let mut bytes = Vec::with_capacity(cur.len());
+        let raw = cur.as_bytes();
+        let mut i = 0;
+        while i < raw.len() {
+            let b = raw[i];
+            if b == b'%'
+                && i + 2 < raw.len()
+                && let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2]))
+            {
+                bytes.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+            bytes.push(if plus_as_space && b == b'+' { b' ' } else { b });
+            i += 1;
+        }
+        let next = String::from_utf8_lossy(&bytes).into_owned();
+        if next == cur {
+            return Some(cur);
+        }
+        cur = next;
+    }
+    None
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+/// A URI split the way Python's `urlparse` splits it, as far as the location rules need.
+struct Parts<'a> {
+    scheme: String,
+    netloc: Option<&'a str>,
+    path: &'a str,
+    query: &'a str,
+    has_fragment: bool,
+}
+
+fn split_uri(uri: &str) -> Parts<'_> {
+    let (rest, has_fragment) = match uri.split_once('#') {
+        Some((r, _)) => (r, true),
+        None => (uri, false),
+    };
+    let scheme_end = rest.find(':').filter(|&i| {
+        i > 0
+            && rest.as_bytes()[0].is_ascii_alphabetic()
+            && rest[..i]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    });
+    let (mut scheme, after) = match scheme_end {
+        Some(i) => (rest[..i].to_ascii_lowercase(), &rest[i + 1..]),
+        None => (String::new(), rest),
+    };
+    // Windows drive letters (`C:\x`) are local paths, not schemes (MLflow's `get_uri_scheme`).
+    if scheme.len() == 1 {
+        scheme.clear();
+    }
+    let (netloc, after) = match after.strip_prefix("//") {
+        Some(a) => {
+            let end = a.find(['/', '?']).unwrap_or(a.len());
+            (Some(&a[..end]), &a[end..])
+        }
+        None => (None, after),
+    };
+    let (path, query) = after.split_once('?').unwrap_or((after, ""));
+    Parts {
+        scheme,
+        netloc,
+        path,
+        query,
+        has_fragment,
+    }
+}
+
+/// `(family, host, port)` targets a host-addressed URI may connect to; `None` when it names no
+/// host, `Err` when its authority is malformed (never trusted).
+type Target = (&'static str, String, Option<u16>);
+
+fn host_targets(p: &Parts<'_>) -> Option<std::result::Result<Vec<Target>, ()>> {
+    let scheme = HOST_ADDRESSED_SCHEMES
+        .iter()
+        .find(|s| **s == p.scheme)
+        .copied()?;
+    let netloc = p.netloc.unwrap_or("");
+    if scheme == "mlflow-artifacts" && netloc.is_empty() {
+        // `mlflow-artifacts:/path` resolves against this server.
+        return None;
+    }
+    if netloc.contains('\\') || netloc.chars().any(char::is_whitespace) {
+        return Some(Err(()));
+    }
+    let authority = netloc.rsplit_once('@').map_or(netloc, |(_, h)| h);
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, tail)) => (h, tail.strip_prefix(':')),
+            None => return Some(Err(())),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((h, port)) => (h, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None | Some("") => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) => Some(n),
+            Err(_) => return Some(Err(())),
+        },
+    };
+    let family = match scheme {
+        "viewfs" => "hdfs",
+        "https" | "mlflow-artifacts" => "http",
+        s => s,
+    };
+    let default_ports: &[u16] = match scheme {
+        "ftp" => &[21],
+        "sftp" => &[22],
+        "http" => &[80],
+        "mlflow-artifacts" => &[80, 443],
+        "https" | "r2" | "b2" | "abfss" => &[443],
+        _ => &[],
+    };
+    let host = host.to_ascii_lowercase();
+    let targets = match port {
+        Some(n) => vec![(family, host, Some(n))],
+        None if default_ports.is_empty() => vec![(family, host, None)],
+        None => default_ports
+            .iter()
+            .map(|&n| (family, host.clone(), Some(n)))
+            .collect(),
+    };
+    Some(Ok(targets))
+}
+
+/// MLflow's checks of a client-chosen experiment artifact location
+/// (`_validate_storage_location_uri`): no fragments or params, no `..` in the query, no scheme
+/// that would make the server or its clients connect to a host other than the one of the
+/// server's own default artifact root (unless the operator allowed the scheme), and no
+/// `runs:/` URI.
+pub fn validate_artifact_location(
+    location: &str,
+    default_artifact_root: &str,
+    allowed_schemes: &[String],
+) -> Result<()> {
+    const FIELD: &str = "artifact_location";
+    let parts = split_uri(location);
+    let has_params = SCHEMES_WITH_PARAMS.contains(&parts.scheme.as_str())
+        && parts
+            .path
+            .rsplit('/')
+            .next()
+            .is_some_and(|seg| seg.contains(';'));
+    if parts.has_fragment || has_params {
+        return Err(Error::invalid(format!(
+            "'{FIELD}' URL can't include fragments or params."
+        )));
+    }
+    match decode_until_stable(parts.query, false) {
+        Some(q) if !q.contains("..") => {}
+        _ => return Err(Error::invalid("Invalid query string")),
+    }
+    if let Some(targets) = host_targets(&parts) {
+        let trusted = match host_targets(&split_uri(default_artifact_root)) {
+            Some(Ok(t)) => t,
+            _ => Vec::new(),
+        };
+        let is_trusted = allowed_schemes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&parts.scheme))
+            || targets.is_ok_and(|t| t.iter().any(|x| trusted.contains(x)));
+        if !is_trusted {
+            let scheme = &parts.scheme;
+            return Err(Error::invalid(format!(
+                "'{FIELD}' cannot use the '{scheme}' scheme: the '{scheme}' scheme addresses a \
+                 host other than the tracking server's configured artifact storage, so the \
+                 server would connect to the host named in the URI. Set the \
+                 MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the \
+                 server to allow it."
+            )));
+        }
+    }
+    if location.starts_with("runs:") {
+        return Err(Error::invalid(format!(
+            "Artifact location cannot be a runs:/ URI. Given: '{location}'"
+        )));
+    }
+    Ok(())
+}
+
 const ADJECTIVES: &[&str] = &[
     "amber", "bold", "brave", "bright", "calm", "clever", "cosmic", "crisp", "daring", "deft",
     "eager", "fancy", "fearless", "gentle", "glad", "golden", "grand", "happy", "humble", "jolly",
@@ -376,5 +615,72 @@ mod tests {
             assert_eq!(parts.len(), 3, "{name}");
             assert!(parts[2].parse::<u32>().unwrap() < 1000);
         }
+    }
+    #[test]
+    fn artifact_locations_naming_other_hosts_are_refused() {
+        let root = "mlflow-artifacts:/";
+        for bad in [
+            "http://evil.example/x",
+            "HTTPS://evil.example/x",
+            "mlflow-artifacts://evil.example/x",
+            "mlflow-artifacts://127.0.0.1:5000/x",
+            "ftp://h/x",
+            "sftp://h/x",
+            "hdfs://h/x",
+            "b2://a@h/x",
+            "http://evil/x?a=1",
+        ] {
+            let e = validate_artifact_location(bad, root, &[]).unwrap_err();
+            assert!(e.message.contains("cannot use the"), "{bad}: {}", e.message);
+        }
+        for ok in [
+            "mlflow-artifacts:/x",
+            "mlflow-artifacts:///x",
+            "s3://bucket/x",
+            "file:///tmp/x",
+            "/tmp/x",
+            "C:\\x",
+        ] {
+            validate_artifact_location(ok, root, &[]).unwrap();
+        }
+        // The host of the server's own root is trusted, port defaults included.
+        validate_artifact_location(
+            "https://store.example/a",
+            "https://store.example:443/r",
+            &[],
+        )
+        .unwrap();
+        assert!(
+            validate_artifact_location("http://store.example/a", "https://store.example/r", &[])
+                .is_err()
+        );
+        validate_artifact_location("HTTPS://any.example/x", root, &["https".to_owned()]).unwrap();
+        assert_eq!(
+            validate_artifact_location("http://e/x#f", root, &[])
+                .unwrap_err()
+                .message,
+            "'artifact_location' URL can't include fragments or params."
+        );
+        assert!(validate_artifact_location("http://e/x;p", root, &[]).is_err());
+        assert_eq!(
+            validate_artifact_location("runs:/abc", root, &[])
+                .unwrap_err()
+                .message,
+            "Artifact location cannot be a runs:/ URI. Given: 'runs:/abc'"
+        );
+        assert_eq!(
+            validate_artifact_location("s3://b/x?p=%252e%252e", root, &[])
+                .unwrap_err()
+                .message,
+            "Invalid query string"
+        );
+    }
+
+    #[test]
+    fn decoding_is_bounded() {
+        assert_eq!(decode_until_stable("a%2541", false).as_deref(), Some("aA"));
+        let deep = format!("%{}41", "25".repeat(50));
+        assert_eq!(decode_until_stable(&deep, false), None);
+        assert_eq!(decode_until_stable("a+b", true).as_deref(), Some("a b"));
     }
 }

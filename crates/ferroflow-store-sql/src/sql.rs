@@ -69,6 +69,22 @@ impl Sql {
         }
     }
 
+    /// Refuses a statement with more bind parameters than the dialect allows
+    /// ([`Dialect::max_binds`]) before it reaches the database, whose own refusal would be a
+    /// backend failure. Writes are chunked below the limit; only searches whose request lists
+    /// many values (experiment ids, `IN` lists) can get here.
+    pub(crate) fn check_bind_limit(&self) -> Result<(), StoreError> {
+        let max = self.dialect.max_binds();
+        if self.args.len() > max {
+            return Err(StoreError::Invalid(format!(
+                "The request needs {} values in one database query; at most {max} are allowed. \
+                 Ask for fewer experiments, runs or IN-list values at a time.",
+                self.args.len()
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
         self.text.push_str(sql);
         self

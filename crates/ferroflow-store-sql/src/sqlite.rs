@@ -50,12 +50,40 @@ pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn map_err(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e
-        && db.is_unique_violation()
-    {
-        return StoreError::AlreadyExists(db.message().to_owned());
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            // The driver's text names tables and columns; services word their own message.
+            tracing::debug!(error = %db.message(), "unique constraint");
+            return StoreError::AlreadyExists(
+                "A resource with this identity already exists.".into(),
+            );
+        }
+        if let Some(limit) = request_limit(db.message()) {
+            tracing::warn!(error = %db.message(), "query refused by a SQLite limit");
+            return StoreError::Invalid(format!(
+                "The request is too complex for the database ({limit}). Simplify the filter or \
+                 order_by, or split the request."
+            ));
+        }
     }
     backend(e)
+}
+
+/// SQLite's refusals of statements that are too big, which only a request's size can cause:
+/// the request is at fault (400), not the server. The safety net under the search limits.
+fn request_limit(message: &str) -> Option<&'static str> {
+    const LIMITS: [(&str, &str); 6] = [
+        ("too many SQL variables", "too many values"),
+        ("Expression tree is too large", "expression too deep"),
+        ("tables in a join", "too many joined terms"),
+        ("pattern too complex", "LIKE pattern too complex"),
+        ("too many terms in compound SELECT", "too many terms"),
+        ("string or blob too big", "value too long"),
+    ];
+    LIMITS
+        .iter()
+        .find(|(needle, _)| message.contains(needle))
+        .map(|&(_, what)| what)
 }
 
 /// Opens (creating if needed) the database, applies migrations, and returns the write
@@ -188,11 +216,13 @@ impl Db for SqliteConnection {
     }
 
     async fn execute(&mut self, sql: &Sql) -> StoreResult<u64> {
+        sql.check_bind_limit()?;
         let r = build(sql).execute(&mut *self).await.map_err(map_err)?;
         Ok(r.rows_affected())
     }
 
     async fn fetch_all(&mut self, sql: &Sql) -> StoreResult<Vec<Row>> {
+        sql.check_bind_limit()?;
         let rows = build(sql).fetch_all(&mut *self).await.map_err(map_err)?;
         rows.iter().map(convert).collect()
     }
@@ -200,6 +230,41 @@ impl Db for SqliteConnection {
     async fn close(self: Box<Self>) {
         if let Err(e) = sqlx::Connection::close(*self).await {
             tracing::warn!(error = %e, "closing the SQLite write connection failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::Dialect;
+    use crate::sql::Sql;
+
+    #[test]
+    fn sqlite_size_refusals_are_the_requests_fault() {
+        assert_eq!(
+            request_limit("too many SQL variables"),
+            Some("too many values")
+        );
+        assert_eq!(
+            request_limit("Expression tree is too large (maximum depth 1000)"),
+            Some("expression too deep")
+        );
+        assert_eq!(
+            request_limit("at most 64 tables in a join"),
+            Some("too many joined terms")
+        );
+        assert_eq!(request_limit("disk I/O error"), None);
+    }
+
+    #[test]
+    fn statements_over_the_bind_limit_are_refused_before_the_database() {
+        let mut s = Sql::new(Dialect::Sqlite);
+        s.push("SELECT 1 WHERE 1 IN ")
+            .bind_list((0..=Dialect::Sqlite.max_binds() as i64).collect::<Vec<_>>());
+        match s.check_bind_limit() {
+            Err(StoreError::Invalid(m)) => assert!(m.contains("at most 30000"), "{m}"),
+            other => panic!("{other:?}"),
         }
     }
 }

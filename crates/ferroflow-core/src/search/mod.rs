@@ -8,6 +8,7 @@
 
 pub mod ast;
 mod lexer;
+pub mod limits;
 mod parser;
 mod registry_parser;
 

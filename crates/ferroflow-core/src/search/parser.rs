@@ -438,7 +438,10 @@ pub(crate) fn parse_raw_filter_with(s: &str, listing: ClauseListing) -> Result<V
     if s.trim().is_empty() {
         return Ok(Vec::new());
     }
-    Parser::new(s, listing)?.clauses()
+    super::limits::check_filter_length(s)?;
+    let clauses = Parser::new(s, listing)?.clauses()?;
+    super::limits::check_clauses(&clauses)?;
+    Ok(clauses)
 }
 
 // ---------------------------------------------------------------------------------------------
